@@ -1,0 +1,24 @@
+# plasticnets: reproduce SMGrNN and LNDP. Thin on purpose: config, validation, rules.
+#   snakemake --cores all                                  full reproduction (default config)
+#   snakemake --cores 2 --configfile config/smoke.yaml     CI scale
+#   snakemake results/figures/expert_curves.pdf            one figure
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/experts.smk"
+include: "workflow/rules/analysis.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        rules.experts.input,
+        rules.tables.input,
+        rules.figures.input,

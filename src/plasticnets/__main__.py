@@ -1,0 +1,5 @@
+import sys
+
+from plasticnets.cli import main
+
+sys.exit(main())

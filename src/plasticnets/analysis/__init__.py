@@ -1,0 +1,1 @@
+"""Tidy tables from run folders; statistics and claims build on them."""

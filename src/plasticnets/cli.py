@@ -1,0 +1,135 @@
+"""``plasticnets <command>``: what every Snakemake rule calls, and usable on its own.
+
+Each command takes explicit paths and settings, writes its outputs atomically,
+and logs progress to stderr. Run ``plasticnets <command> --help`` for details.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+log = logging.getLogger("plasticnets")
+
+
+def _json_arg(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise argparse.ArgumentTypeError(f"not valid JSON ({err}): {text!r}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"expected a JSON object, got {text!r}")
+    return value
+
+
+def _nonnegative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+    return value
+
+
+def cmd_train_expert(args: argparse.Namespace) -> None:
+    from plasticnets.experts.run import run_expert
+
+    run_expert(args.task, args.seed, Path(args.out), args.ppo, args.eval_episodes, args.eval_seed)
+
+
+def cmd_check_expert(args: argparse.Namespace) -> None:
+    from plasticnets.experts.run import check_expert
+
+    check_expert(Path(args.summary), Path(args.out), enforce=args.enforce)
+
+
+def cmd_validate_config(args: argparse.Namespace) -> None:
+    from plasticnets.config import load_config
+
+    load_config(args.files)
+    print(f"valid: {' + '.join(args.files)}")
+
+
+def cmd_collect(args: argparse.Namespace) -> None:
+    from plasticnets.analysis.collect import collect_family
+
+    collect_family(args.family, [Path(d) for d in args.runs], Path(args.out_runs), Path(args.out_summary))
+
+
+def cmd_figure(args: argparse.Namespace) -> None:
+    from plasticnets.figures import make_figure
+
+    make_figure(args.name, Path(args.tables), Path(args.out))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="plasticnets", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("train-expert", help="train one PPO expert and evaluate it greedily",
+                       description="Train a PPO expert (JAX) on one task and seed; writes policy.eqx, "
+                       "metrics.parquet and summary.json into --out.")
+    p.add_argument("--task", required=True, help="task id, e.g. CartPole-v1, Acrobot-v1, LunarLander-v3")
+    p.add_argument("--seed", required=True, type=_nonnegative_int, help="training seed")
+    p.add_argument("--out", required=True, help="run folder to write")
+    p.add_argument("--ppo", type=_json_arg, default={},
+                   help='PPO settings as a JSON object, e.g. \'{"total_steps": 100000}\'; missing keys take defaults')
+    p.add_argument("--eval-episodes", type=int, default=100, help="episodes of the final greedy evaluation (default 100)")
+    p.add_argument("--eval-seed", type=_nonnegative_int, default=1_000_000,
+                   help="seed of the final evaluation episodes (default 1000000)")
+    p.set_defaults(func=cmd_train_expert)
+
+    p = sub.add_parser("check-expert", help="the expert gate: does the greedy return reach the solved threshold?",
+                       description="Read an expert's summary.json and write an acceptance record. With --enforce, "
+                       "an expert below its task's threshold is an error.")
+    p.add_argument("--summary", required=True, help="the expert's summary.json")
+    p.add_argument("--out", required=True, help="acceptance record to write (JSON)")
+    p.add_argument("--enforce", action=argparse.BooleanOptionalAction, default=True,
+                   help="fail when the threshold is missed (default: on; smoke scale turns it off)")
+    p.set_defaults(func=cmd_check_expert)
+
+    p = sub.add_parser("validate-config", help="validate config files (merged in order) against the schema")
+    p.add_argument("files", nargs="+", help="config files, e.g. config/config.yaml config/smoke.yaml")
+    p.set_defaults(func=cmd_validate_config)
+
+    p = sub.add_parser("collect", help="gather run folders of one family into tidy tables")
+    p.add_argument("family", choices=["experts"], help="which family of runs")
+    p.add_argument("--runs", nargs="+", required=True, help="run folders (each with summary.json and metrics.parquet)")
+    p.add_argument("--out-runs", required=True, help="tidy long table (parquet)")
+    p.add_argument("--out-summary", required=True, help="one row per run (csv)")
+    p.set_defaults(func=cmd_collect)
+
+    from plasticnets.figures import FIGURES
+
+    p = sub.add_parser("figure", help="draw one paper figure from results/tables")
+    p.add_argument("name", choices=sorted(FIGURES), help="figure name")
+    p.add_argument("--tables", default="results/tables", help="folder of tidy tables (default results/tables)")
+    p.add_argument("--out", required=True, help="output PDF; a PNG is written beside it")
+    p.set_defaults(func=cmd_figure)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        args.func(args)
+    except (ValueError, FileNotFoundError, RuntimeError) as err:
+        # Expected failures (bad input, missing artifact, failed gate): one clear line, no traceback.
+        log.debug("details", exc_info=True)
+        print(f"plasticnets {args.command}: error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

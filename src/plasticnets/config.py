@@ -1,0 +1,121 @@
+"""Configuration: load, merge and validate against workflow/schemas/config.schema.yaml.
+
+Validation runs in the Snakefile before any job is planned. Every problem is
+reported at once, each naming the key (``experts.seeds[1]``) and what is allowed
+there, because a researcher fixing a config wants the full list, not one error
+per run.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from pathlib import Path
+from typing import Any, Iterable
+
+import jsonschema
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
+
+
+class ConfigError(ValueError):
+    """An invalid configuration; the message lists every problem found."""
+
+
+def load_yaml(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path} is not valid YAML: {err}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of keys, got {type(data).__name__}")
+    return data
+
+
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``override`` into a copy of ``base`` (mappings merge, everything else replaces).
+
+    This is how Snakemake combines ``configfile:`` with ``--configfile``.
+    """
+    result = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = merge(result[key], value)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+def load_config(paths: Iterable[str | Path]) -> dict[str, Any]:
+    """Load and merge config files in order, then validate; returns the config with defaults filled."""
+    config: dict[str, Any] = {}
+    for path in paths:
+        config = merge(config, load_yaml(path))
+    return validate_config(config)
+
+
+def _key_path(parts: Iterable[Any]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "<top level>"
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    where = _key_path(error.absolute_path)
+    value, rule, schema = error.instance, error.validator, error.schema
+    if rule == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        extra = sorted(set(value) - set(allowed))
+        lines = []
+        for key in extra:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            lines.append(
+                f"config key {_key_path([*error.absolute_path, key])}: unknown key{hint}; "
+                f"allowed keys at {where}: {', '.join(allowed)}"
+            )
+        return "\n".join(lines)
+    if rule == "enum":
+        return f"config key {where}: {value!r} is not allowed; allowed values: {', '.join(map(str, schema['enum']))}"
+    if rule == "type":
+        expected = schema["type"]
+        return f"config key {where}: {value!r} must be of type {expected}"
+    if rule in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        ops = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}
+        return f"config key {where}: {value!r} is out of range; it must be {ops[rule]} {schema[rule]}"
+    if rule == "required":
+        return f"config key {where}: {error.message}"
+    return f"config key {where}: {error.message}"
+
+
+def _fill_defaults(instance: Any, schema: dict[str, Any], root: dict[str, Any]) -> None:
+    """Insert schema ``default`` values for missing keys (after validation succeeded)."""
+    if "$ref" in schema:
+        name = schema["$ref"].split("/")[-1]
+        schema = {**root["$defs"][name], **{k: v for k, v in schema.items() if k != "$ref"}}
+    if not isinstance(instance, dict):
+        return
+    for key, sub in schema.get("properties", {}).items():
+        if key not in instance and "default" in sub:
+            instance[key] = copy.deepcopy(sub["default"])
+        if key in instance:
+            _fill_defaults(instance[key], sub, root)
+
+
+def validate_config(config: dict[str, Any], schema_path: str | Path = SCHEMA_PATH) -> dict[str, Any]:
+    """Validate ``config``; raise ConfigError listing every problem, else return it with defaults filled."""
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        problems = "\n".join(f"  - {line}" for e in errors for line in _describe(e).splitlines())
+        raise ConfigError(f"invalid configuration ({len(errors)} problem(s)):\n{problems}")
+    config = copy.deepcopy(config)
+    _fill_defaults(config, schema, schema)
+    return config

@@ -1,0 +1,20 @@
+"""Paper figures: one module per figure, each drawing from results/tables only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+FIGURES: dict[str, str] = {
+    "expert_curves": "plasticnets.figures.expert_curves",
+}
+
+
+def make_figure(name: str, tables: Path, out: Path) -> None:
+    """Draw figure ``name`` from the tables folder into ``out`` (PDF) and its PNG twin."""
+    import importlib
+
+    if name not in FIGURES:
+        raise ValueError(f"unknown figure {name!r}; known figures: {', '.join(sorted(FIGURES))}")
+    draw: Callable[[Path, Path], None] = importlib.import_module(FIGURES[name]).draw
+    draw(tables, out)

@@ -1,0 +1,62 @@
+"""One look for every figure: seaborn theme, fixed colours per variant, deterministic files.
+
+Readable at paper column width (3.4 in single, 7 in double). ``save_figure``
+writes PDF and PNG without timestamps (SOURCE_DATE_EPOCH, no CreationDate), so
+identical data gives byte-identical files and DVC sees no spurious change.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from plasticnets.io import atomic_path  # noqa: E402
+
+SINGLE_COLUMN_IN = 3.4
+DOUBLE_COLUMN_IN = 7.0
+
+# Fixed colour per variant, so a variant looks the same in every figure.
+_PALETTE = sns.color_palette("colorblind", 10)
+VARIANT_COLORS = {
+    "ppo": _PALETTE[0],
+    "full": _PALETTE[0],
+    "static": _PALETTE[7],
+    "growth_only": _PALETTE[3],
+    "no_random_growth": _PALETTE[2],
+    "no_structural_plasticity": _PALETTE[3],
+    "no_spontaneous_activity": _PALETTE[4],
+    "random_init": _PALETTE[8],
+    "frozen_lifetime": _PALETTE[7],
+}
+TASK_ORDER = ["CartPole-v1", "Acrobot-v1", "LunarLander-v3", "Pendulum-v1", "Foraging"]
+
+
+def apply_style() -> None:
+    sns.set_theme(context="paper", style="whitegrid", font_scale=0.9)
+    plt.rcParams.update(
+        {
+            "pdf.fonttype": 42,  # embed TrueType: selectable text, editable in Illustrator
+            "ps.fonttype": 42,
+            "savefig.dpi": 200,
+            "savefig.bbox": "tight",
+            "axes.titlesize": "medium",
+            "legend.frameon": False,
+        }
+    )
+
+
+def save_figure(fig: plt.Figure, pdf_path: str | Path) -> None:
+    """Write ``name.pdf`` and ``name.png`` atomically and reproducibly, then close the figure."""
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+    pdf_path = Path(pdf_path)
+    with atomic_path(pdf_path) as tmp:
+        fig.savefig(tmp, format="pdf", metadata={"CreationDate": None, "ModDate": None})
+    with atomic_path(pdf_path.with_suffix(".png")) as tmp:
+        fig.savefig(tmp, format="png", metadata={"Software": None})
+    plt.close(fig)

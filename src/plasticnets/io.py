@@ -1,0 +1,101 @@
+"""Atomic writes and safe, self-describing artifact formats (JSON, parquet; never pickle)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import platform
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterator
+
+import pandas as pd
+
+TRACKED_PACKAGES = ("plasticnets", "jax", "jaxlib", "equinox", "optax", "evosax", "gymnax", "gymnasium", "numpy", "pandas")
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it into place only if the block succeeds.
+
+    An interrupted job therefore never leaves a half-written file under the
+    final name, which Snakemake or a reader could mistake for a finished one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _json_safe(value: Any) -> Any:
+    """Make numpy scalars, tuples and non-finite floats JSON-friendly (NaN -> null)."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy scalar or array
+        return _json_safe(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_json(path: str | Path, data: dict[str, Any]) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(_json_safe(data), indent=2, sort_keys=True) + "\n")
+
+
+def read_json(path: str | Path) -> dict[str, Any]:
+    """Read a JSON artifact; a missing or corrupt file raises an error naming it."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"missing artifact: {path}")
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise ValueError(f"corrupt JSON in {path}: {err}") from None
+
+
+def write_parquet(path: str | Path, frame: pd.DataFrame) -> None:
+    with atomic_path(path) as tmp:
+        frame.to_parquet(tmp, index=False)
+
+
+def read_parquet(path: str | Path) -> pd.DataFrame:
+    """Read a parquet artifact; a missing or corrupt file raises an error naming it."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"missing artifact: {path}")
+    try:
+        return pd.read_parquet(path)
+    except Exception as err:  # pyarrow raises several types for truncated files
+        raise ValueError(f"corrupt parquet file {path}: {err}") from None
+
+
+def environment_info() -> dict[str, Any]:
+    """Package versions and machine, recorded in every summary.json."""
+    versions = {}
+    for name in TRACKED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    import jax
+
+    return {
+        "versions": versions,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "processor": platform.processor() or None,
+        "cpu_count": os.cpu_count(),
+        "jax_devices": [str(d) for d in jax.devices()],
+    }
