@@ -9,7 +9,7 @@ from plasticnets.config import ConfigError, validate_config
 try:
     config.update(validate_config(config, workflow.source_path("../schemas/config.schema.yaml")))
 except ConfigError as err:
-    sys.exit(f"{err}\n(config files: {', '.join(workflow.configfiles) or 'none'})")
+    sys.exit(f"{err}\n(config files: {', '.join(map(str, workflow.configfiles)) or 'none'})")
 
 # Rules call the `plasticnets` command of the environment that runs Snakemake, even when
 # that environment is not activated (e.g. `.venv/bin/snakemake`).

@@ -147,6 +147,7 @@ def train_expert(task: str, seed: int, cfg: PPOConfig, progress: Progress | None
             chunk_rows = run_chunk(n)
             selection = evaluate(task, greedy_policy, current(), cfg.eval_episodes, _selection_seed(seed, evaluation))
             chunk_rows[-1]["eval_return"] = float(selection.mean())
+            chunk_rows[-1]["elapsed_s"] = time.perf_counter() - start
             rows.extend(chunk_rows)
             if selection.mean() >= best_return:  # ties go to the later, longer-trained checkpoint
                 best_model, best_return, best_update = current(), float(selection.mean()), len(rows)
@@ -158,6 +159,4 @@ def train_expert(task: str, seed: int, cfg: PPOConfig, progress: Progress | None
     metrics = pd.DataFrame(rows)
     metrics.insert(0, "update", np.arange(1, len(rows) + 1))
     metrics.insert(1, "env_steps", metrics["update"] * cfg.batch_size)
-    if "eval_return" not in metrics:
-        metrics["eval_return"] = np.nan
     return ExpertRun(best_model, metrics, best_update, best_return, time.perf_counter() - start)

@@ -1,0 +1,66 @@
+"""The command line: help for every command, and the expert gate's verdicts."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from plasticnets.cli import build_parser, main
+
+COMMANDS = ["train-expert", "check-expert", "validate-config", "collect", "figure"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args([command, "--help"])
+    assert exit_.value.code == 0
+    assert "usage: plasticnets" in capsys.readouterr().out
+
+
+def test_console_script_is_installed():
+    out = subprocess.run([sys.executable, "-m", "plasticnets", "--help"], capture_output=True, text=True, check=True)
+    for command in COMMANDS:
+        assert command in out.stdout
+
+
+def summary(tmp_path, mean):
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps({
+        "task": "CartPole-v1", "seed": 2, "threshold": 475.0, "policy_sha256": "x",
+        "eval": {"mean": mean, "episodes": 100},
+    }))
+    return path
+
+
+def test_gate_rejects_a_weak_expert_with_a_clear_message(tmp_path, capsys):
+    out = tmp_path / "accepted.json"
+    code = main(["check-expert", "--summary", str(summary(tmp_path, 300.0)), "--out", str(out), "--enforce"])
+    err = capsys.readouterr().err
+    assert code == 1 and not out.exists()
+    assert "expert gate failed: CartPole-v1 seed 2: greedy mean return 300.00" in err
+    assert "experts.ppo.CartPole-v1.total_steps" in err
+
+
+def test_gate_records_when_not_enforced(tmp_path):
+    out = tmp_path / "accepted.json"
+    assert main(["check-expert", "--summary", str(summary(tmp_path, 300.0)), "--out", str(out), "--no-enforce"]) == 0
+    assert json.loads(out.read_text())["solved"] is False
+
+
+def test_gate_accepts_a_solved_expert(tmp_path):
+    out = tmp_path / "accepted.json"
+    assert main(["check-expert", "--summary", str(summary(tmp_path, 500.0)), "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["solved"] is True
+
+
+def test_missing_summary_is_named(tmp_path, capsys):
+    assert main(["check-expert", "--summary", str(tmp_path / "nope.json"), "--out", str(tmp_path / "a.json")]) == 1
+    assert "nope.json" in capsys.readouterr().err
+
+
+def test_bad_seed_argument(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train-expert", "--task", "CartPole-v1", "--seed", "-3", "--out", "x"])
+    assert "non-negative integer" in capsys.readouterr().err

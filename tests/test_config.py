@@ -1,0 +1,92 @@
+"""Config validation: every shipped config is valid; each kind of mistake gets a message naming the key."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from plasticnets.config import ConfigError, load_config, merge, validate_config
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT / "config" / "config.yaml"
+
+
+def default_config():
+    return yaml.safe_load(DEFAULT.read_text())
+
+
+@pytest.mark.parametrize("overlay", [None, "smoke.yaml", "paper.yaml"])
+def test_shipped_configs_are_valid(overlay):
+    files = [DEFAULT] + ([ROOT / "config" / overlay] if overlay else [])
+    config = load_config(files)
+    assert config["experts"]["eval_episodes"] >= 1
+
+
+def test_defaults_are_filled():
+    config = default_config()
+    del config["experts"]["eval_seed"]
+    assert validate_config(config)["experts"]["eval_seed"] == 1_000_000
+
+
+def test_merge_is_deep_and_lists_replace():
+    merged = merge({"a": {"b": 1, "c": [1, 2]}}, {"a": {"c": [3]}})
+    assert merged == {"a": {"b": 1, "c": [3]}}
+
+
+def problems(config):
+    with pytest.raises(ConfigError) as err:
+        validate_config(config)
+    return str(err.value)
+
+
+def test_unknown_task_lists_allowed_values():
+    config = default_config()
+    config["experts"]["tasks"] = ["CartPole-v1", "MountainCar-v0"]
+    message = problems(config)
+    assert "experts.tasks[1]" in message and "'MountainCar-v0'" in message
+    assert "CartPole-v1, Acrobot-v1, LunarLander-v3" in message
+
+
+def test_negative_seed():
+    config = default_config()
+    config["experts"]["seeds"] = [0, -1]
+    message = problems(config)
+    assert "experts.seeds[1]" in message and ">= 0" in message
+
+
+def test_non_integer_seed():
+    config = default_config()
+    config["experts"]["seeds"] = [0, 1.5]
+    message = problems(config)
+    assert "experts.seeds[1]" in message and "integer" in message
+
+
+def test_zero_budget():
+    config = default_config()
+    config["experts"]["ppo"]["CartPole-v1"]["total_steps"] = 0
+    message = problems(config)
+    assert "experts.ppo.CartPole-v1.total_steps" in message and ">= 1" in message
+
+
+def test_misspelled_key_suggests_the_right_one():
+    config = default_config()
+    config["experts"]["seedz"] = config["experts"].pop("seeds")
+    message = problems(config)
+    assert "experts.seedz: unknown key (did you mean 'seeds'?)" in message
+    assert "experts: 'seeds' is a required property" in message
+
+
+def test_misspelled_ppo_setting():
+    config = default_config()
+    config["experts"]["ppo"]["Acrobot-v1"]["learning_rate"] = 1e-3
+    message = problems(config)
+    assert "experts.ppo.Acrobot-v1.learning_rate: unknown key" in message
+    assert "lr" in message
+
+
+def test_every_problem_is_reported_at_once():
+    config = default_config()
+    config["experts"]["seeds"] = [-1]
+    config["scale"] = "huge"
+    message = problems(config)
+    assert "2 problem(s)" in message and "scale" in message and "seeds[0]" in message

@@ -1,0 +1,81 @@
+"""Tidy collection (with errors naming bad files) and reproducible figures."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from plasticnets.analysis.collect import RUN_COLUMNS, collect_family
+from plasticnets.figures import make_figure
+
+
+def fake_expert_run(root, task, seed, n=30):
+    """A run folder with the files train-expert writes (synthetic numbers, real formats)."""
+    run = root / task / f"seed{seed}"
+    run.mkdir(parents=True)
+    steps = np.arange(1, n + 1) * 512
+    pd.DataFrame({
+        "update": np.arange(1, n + 1), "env_steps": steps,
+        "episode_return": np.linspace(20, 400, n) + seed, "eval_return": np.where(np.arange(n) % 10 == 9, 450.0, np.nan),
+        "loss": np.ones(n), "entropy": np.full(n, 0.6),
+    }).to_parquet(run / "metrics.parquet")
+    (run / "summary.json").write_text(json.dumps({
+        "task": task, "variant": "ppo", "seed": seed, "threshold": 475.0, "solved": True, "env_steps": int(steps[-1]),
+        "best_env_steps": int(steps[-1]), "wall_time_s": 1.0, "eval": {"mean": 500.0, "std": 0.0, "episodes": 100},
+    }))
+    return run
+
+
+def test_collect_builds_tidy_tables(tmp_path):
+    runs = [fake_expert_run(tmp_path / "experts", "CartPole-v1", s) for s in (0, 1)]
+    collect_family("experts", runs, tmp_path / "t" / "runs.parquet", tmp_path / "t" / "summary.csv")
+    long = pd.read_parquet(tmp_path / "t" / "runs.parquet")
+    assert list(long.columns) == RUN_COLUMNS
+    assert set(long["metric"]) == {"episode_return", "eval_return", "loss", "entropy"}
+    assert (long["metric"] == "eval_return").sum() == 2 * 3  # NaN rows dropped
+    assert long["x_name"].unique().tolist() == ["env_steps"]
+    summary = pd.read_csv(tmp_path / "t" / "summary.csv")
+    assert summary["seed"].tolist() == [0, 1] and summary["eval_mean"].tolist() == [500.0, 500.0]
+
+
+def test_corrupt_parquet_is_named(tmp_path):
+    run = fake_expert_run(tmp_path, "CartPole-v1", 0)
+    data = (run / "metrics.parquet").read_bytes()
+    (run / "metrics.parquet").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"corrupt parquet file .*CartPole-v1/seed0/metrics.parquet"):
+        collect_family("experts", [run], tmp_path / "r.parquet", tmp_path / "s.csv")
+
+
+def test_invalid_json_and_missing_run_are_named(tmp_path):
+    run = fake_expert_run(tmp_path, "CartPole-v1", 0)
+    (run / "summary.json").write_text("{ truncated")
+    with pytest.raises(ValueError, match=r"corrupt JSON in .*seed0/summary.json"):
+        collect_family("experts", [run], tmp_path / "r.parquet", tmp_path / "s.csv")
+    with pytest.raises(FileNotFoundError, match=r"missing artifact: .*seed9/summary.json"):
+        collect_family("experts", [tmp_path / "CartPole-v1" / "seed9"], tmp_path / "r.parquet", tmp_path / "s.csv")
+
+
+def test_same_table_gives_byte_identical_figures(tmp_path):
+    runs = [fake_expert_run(tmp_path / "experts", t, s) for t in ("CartPole-v1", "Acrobot-v1") for s in (0, 1, 2)]
+    tables = tmp_path / "tables"
+    collect_family("experts", runs, tables / "experts_runs.parquet", tables / "experts_summary.csv")
+    # Two separate processes, as two Snakemake jobs would be.
+    for name in ("a", "b"):
+        subprocess.run(
+            [sys.executable, "-m", "plasticnets", "figure", "expert_curves", "--tables", str(tables),
+             "--out", str(tmp_path / name / "expert_curves.pdf")],
+            check=True, env={k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"},
+        )
+    a, b = tmp_path / "a" / "expert_curves.pdf", tmp_path / "b" / "expert_curves.pdf"
+    assert a.read_bytes()[:5] == b"%PDF-"
+    assert a.read_bytes() == b.read_bytes()
+    assert a.with_suffix(".png").read_bytes() == b.with_suffix(".png").read_bytes()
+
+
+def test_unknown_figure_is_rejected(tmp_path):
+    with pytest.raises(ValueError, match="known figures: expert_curves"):
+        make_figure("nope", tmp_path, tmp_path / "nope.pdf")
