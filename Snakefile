@@ -12,6 +12,7 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/experts.smk"
+include: "workflow/rules/smgrnn.smk"
 include: "workflow/rules/analysis.smk"
 include: "workflow/rules/figures.smk"
 
@@ -20,5 +21,6 @@ rule all:
     default_target: True
     input:
         rules.experts.input,
+        rules.smgrnn.input,
         rules.tables.input,
         rules.figures.input,

@@ -8,7 +8,7 @@ import pytest
 
 from plasticnets.cli import build_parser, main
 
-COMMANDS = ["train-expert", "check-expert", "validate-config", "collect", "figure"]
+COMMANDS = ["train-expert", "check-expert", "distill", "validate-config", "collect", "figure"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -47,6 +47,18 @@ def cmd_check_expert(args: argparse.Namespace) -> None:
     check_expert(Path(args.summary), Path(args.out), enforce=args.enforce)
 
 
+def cmd_distill(args: argparse.Namespace) -> None:
+    from plasticnets.smgrnn.run import matched_hidden, run_distill
+
+    settings = dict(args.settings)
+    if settings.get("kind") == "mlp" and settings.get("hidden") is None:
+        if not args.match_params_from:
+            raise ValueError("this MLP has no hidden widths: give them in --settings or pass --match-params-from")
+        settings["hidden"] = [matched_hidden(args.task, [Path(p) for p in args.match_params_from])]
+    run_distill(args.task, args.variant, args.seed, settings, Path(args.expert), Path(args.out),
+                args.eval_episodes, args.eval_seed)
+
+
 def cmd_validate_config(args: argparse.Namespace) -> None:
     from plasticnets.config import load_config
 
@@ -93,12 +105,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fail when the threshold is missed (default: on; smoke scale turns it off)")
     p.set_defaults(func=cmd_check_expert)
 
+    p = sub.add_parser("distill", help="distil an expert into an SMGrNN or MLP student (one seed)",
+                       description="Online distillation with the SMGrNN's structural plasticity (or a fixed MLP); "
+                       "writes metrics.parquet, graph.npz and summary.json into --out.")
+    p.add_argument("--task", required=True, help="task id, e.g. CartPole-v1")
+    p.add_argument("--variant", required=True, help="variant name recorded in the outputs (e.g. full, static, mlp_32)")
+    p.add_argument("--seed", required=True, type=_nonnegative_int, help="student seed")
+    p.add_argument("--settings", required=True, type=_json_arg,
+                   help="resolved variant settings as JSON (what plasticnets.smgrnn.variants.resolve returns)")
+    p.add_argument("--expert", required=True, help="the expert's policy.eqx")
+    p.add_argument("--out", required=True, help="run folder to write")
+    p.add_argument("--eval-episodes", type=int, default=100)
+    p.add_argument("--eval-seed", type=_nonnegative_int, default=1_000_000)
+    p.add_argument("--match-params-from", nargs="+", metavar="SUMMARY",
+                   help="summary.json files of full SMGrNN runs: size a one-layer MLP to their mean final parameters")
+    p.set_defaults(func=cmd_distill)
+
     p = sub.add_parser("validate-config", help="validate config files (merged in order) against the schema")
     p.add_argument("files", nargs="+", help="config files, e.g. config/config.yaml config/smoke.yaml")
     p.set_defaults(func=cmd_validate_config)
 
     p = sub.add_parser("collect", help="gather run folders of one family into tidy tables")
-    p.add_argument("family", choices=["experts"], help="which family of runs")
+    p.add_argument("family", choices=["experts", "smgrnn"], help="which family of runs")
     p.add_argument("--runs", nargs="+", required=True, help="run folders (each with summary.json and metrics.parquet)")
     p.add_argument("--out-runs", required=True, help="tidy long table (parquet)")
     p.add_argument("--out-summary", required=True, help="one row per run (csv)")

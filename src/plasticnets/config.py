@@ -118,4 +118,15 @@ def validate_config(config: dict[str, Any], schema_path: str | Path = SCHEMA_PAT
         raise ConfigError(f"invalid configuration ({len(errors)} problem(s)):\n{problems}")
     config = copy.deepcopy(config)
     _fill_defaults(config, schema, schema)
+    cross = _cross_checks(config)
+    if cross:
+        problems = "\n".join(f"  - {line}" for line in cross)
+        raise ConfigError(f"invalid configuration ({len(cross)} problem(s)):\n{problems}")
     return config
+
+
+def _cross_checks(config: dict[str, Any]) -> list[str]:
+    """Rules between keys that JSON Schema cannot express, owned by each family."""
+    from plasticnets.smgrnn import variants
+
+    return variants.problems(config) if "smgrnn" in config else []

@@ -17,6 +17,25 @@ rule expert_tables:
         " --out-summary {output.summary} > {log} 2>&1"
 
 
+rule smgrnn_tables:
+    input:
+        expand(
+            "results/smgrnn/{task}/{variant}/seed{seed}/{file}",
+            task=SMGRNN_TASKS, variant=SMGRNN_VARIANTS, seed=SMGRNN_SEEDS, file=["summary.json", "metrics.parquet"],
+        ),
+    output:
+        runs="results/tables/smgrnn_runs.parquet",
+        summary="results/tables/smgrnn_summary.csv",
+    params:
+        runs=[smgrnn_dir(t, v, s) for t in SMGRNN_TASKS for v in SMGRNN_VARIANTS for s in SMGRNN_SEEDS],
+    log:
+        "logs/tables/smgrnn.log",
+    shell:
+        "plasticnets collect smgrnn --runs {params.runs:q} --out-runs {output.runs}"
+        " --out-summary {output.summary} > {log} 2>&1"
+
+
 rule tables:
     input:
         rules.expert_tables.output,
+        rules.smgrnn_tables.output,

@@ -13,6 +13,22 @@ rule figure_expert_curves:
         "plasticnets figure expert_curves --tables results/tables --out {output.pdf} > {log} 2>&1"
 
 
+rule figure_smgrnn:
+    input:
+        runs="results/tables/smgrnn_runs.parquet",
+        summary="results/tables/smgrnn_summary.csv",
+    output:
+        pdf=report("results/figures/{name}.pdf", caption="../report/{name}.rst", category="SMGrNN"),
+        png="results/figures/{name}.png",
+    wildcard_constraints:
+        name="smgrnn_returns|smgrnn_size|smgrnn_ablation",
+    log:
+        "logs/figures/{name}.log",
+    shell:
+        "plasticnets figure {wildcards.name} --tables results/tables --out {output.pdf} > {log} 2>&1"
+
+
 rule figures:
     input:
         rules.figure_expert_curves.output,
+        expand("results/figures/{name}.{ext}", name=["smgrnn_returns", "smgrnn_size", "smgrnn_ablation"], ext=["pdf", "png"]),

@@ -37,6 +37,7 @@ class PPOConfig:
     clip_eps: float = 0.2
     ent_coef: float = 0.01
     vf_coef: float = 0.5
+    clip_value_loss: bool = True  # PureJaxRL/CleanRL clip the value update too; SB3 does not
     max_grad_norm: float = 0.5
     hidden: tuple[int, ...] = (64, 64)
     num_evals: int = 20  # greedy evaluations during training; the best checkpoint is kept
@@ -134,8 +135,11 @@ def ppo_loss(model: ActorCritic, batch: Rollout, advantages, targets, cfg: PPOCo
     actor_loss = -jnp.minimum(ratio * adv, jnp.clip(ratio, 1 - cfg.clip_eps, 1 + cfg.clip_eps) * adv).mean()
 
     value = model.value(batch.obs)
-    value_clipped = batch.value + jnp.clip(value - batch.value, -cfg.clip_eps, cfg.clip_eps)
-    value_loss = 0.5 * jnp.maximum((value - targets) ** 2, (value_clipped - targets) ** 2).mean()
+    value_loss = (value - targets) ** 2
+    if cfg.clip_value_loss:
+        value_clipped = batch.value + jnp.clip(value - batch.value, -cfg.clip_eps, cfg.clip_eps)
+        value_loss = jnp.maximum(value_loss, (value_clipped - targets) ** 2)
+    value_loss = 0.5 * value_loss.mean()
 
     entropy = -(jnp.exp(log_probs) * log_probs).sum(-1).mean()
     total = actor_loss + cfg.vf_coef * value_loss - cfg.ent_coef * entropy

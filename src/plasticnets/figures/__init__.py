@@ -7,6 +7,9 @@ from typing import Callable
 
 FIGURES: dict[str, str] = {
     "expert_curves": "plasticnets.figures.expert_curves",
+    "smgrnn_returns": "plasticnets.figures.smgrnn_returns",
+    "smgrnn_size": "plasticnets.figures.smgrnn_size",
+    "smgrnn_ablation": "plasticnets.figures.smgrnn_ablation",
 }
 
 

@@ -5,32 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
 import seaborn as sns
 
 from plasticnets.envs import get_task
+from plasticnets.figures.curves import bin_curves
 from plasticnets.figures.style import DOUBLE_COLUMN_IN, TASK_ORDER, VARIANT_COLORS, apply_style, save_figure
 from plasticnets.io import read_parquet
 
 TABLE = "experts_runs.parquet"
-BINS = 40  # points per curve: one PPO update is too noisy to read
-
-
-def binned_returns(runs: pd.DataFrame) -> pd.DataFrame:
-    """Mean training return per seed in ``BINS`` equal slices of env steps (per task)."""
-    curves = runs[runs["metric"] == "episode_return"].copy()
-    parts = []
-    for _, task_rows in curves.groupby("task"):
-        edges = np.linspace(0, task_rows["x"].max(), BINS + 1)
-        task_rows = task_rows.assign(x=edges[1:][np.clip(np.searchsorted(edges, task_rows["x"], side="left") - 1, 0, BINS - 1)])
-        parts.append(task_rows.groupby(["task", "seed", "x"], as_index=False)["value"].mean())
-    return pd.concat(parts, ignore_index=True)
 
 
 def draw(tables: Path, out: Path) -> None:
     apply_style()
-    curves = binned_returns(read_parquet(Path(tables) / TABLE))
+    runs = read_parquet(Path(tables) / TABLE)
+    curves = bin_curves(runs[runs["metric"] == "episode_return"])
     tasks = [t for t in TASK_ORDER if t in set(curves["task"])]
     fig, axes = plt.subplots(1, len(tasks), figsize=(DOUBLE_COLUMN_IN, 2.3), squeeze=False)
     for ax, task in zip(axes[0], tasks):

@@ -34,6 +34,34 @@ VARIANT_COLORS = {
     "random_init": _PALETTE[8],
     "frozen_lifetime": _PALETTE[7],
 }
+_MLP_COLORS = sns.color_palette("Greys", 7)[2:]
+
+
+def palette(variants) -> dict:
+    """Colour per variant: fixed for known names, greys for MLP baselines (darker = wider)."""
+    colors = {}
+    mlps = sorted((v for v in variants if v.startswith("mlp_") and v != "mlp_matched"),
+                  key=lambda v: [int(x) for x in v[4:].split("x") if x.isdigit()])
+    for i, name in enumerate(mlps):
+        colors[name] = _MLP_COLORS[min(i, len(_MLP_COLORS) - 1)]
+    others = iter(_PALETTE[5:])
+    for name in variants:
+        if name == "mlp_matched":
+            colors[name] = _PALETTE[1]
+        elif name not in colors:
+            colors[name] = VARIANT_COLORS.get(name) or next(others, (0.5, 0.5, 0.5))
+    return colors
+
+
+def variant_order(variants) -> list:
+    """Graph variants first (in their usual order), then MLPs by width."""
+    known = list(VARIANT_COLORS)
+    graph = sorted((v for v in set(variants) if not v.startswith("mlp_")),
+                   key=lambda v: (known.index(v) if v in known else len(known), v))
+    mlps = [v for v in palette(set(variants)) if v.startswith("mlp_")]
+    return graph + sorted(mlps, key=lambda v: (v == "mlp_matched", [int(x) for x in v[4:].split("x") if x.isdigit()]))
+
+
 TASK_ORDER = ["CartPole-v1", "Acrobot-v1", "LunarLander-v3", "Pendulum-v1", "Foraging"]
 
 

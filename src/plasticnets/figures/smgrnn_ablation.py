@@ -1,0 +1,35 @@
+"""Late reward (mean return over the last 10% of training episodes) per variant and task, 95% CI across seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from plasticnets.figures.style import DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, palette, save_figure, variant_order
+
+TABLE = "smgrnn_summary.csv"
+
+
+def draw(tables: Path, out: Path) -> None:
+    apply_style()
+    path = Path(tables) / TABLE
+    if not path.is_file():
+        raise FileNotFoundError(f"missing table: {path}")
+    summary = pd.read_csv(path)
+    tasks = [t for t in TASK_ORDER if t in set(summary["task"])]
+    order = variant_order(summary["variant"].unique())
+    fig, axes = plt.subplots(1, len(tasks), figsize=(DOUBLE_COLUMN_IN, 2.6), squeeze=False)
+    for ax, task in zip(axes[0], tasks):
+        data = summary[summary["task"] == task]
+        sns.barplot(data, x="variant", y="late_reward", hue="variant", order=order, hue_order=order,
+                    palette=palette(order), errorbar=("ci", 95), seed=0, ax=ax, legend=False)
+        sns.stripplot(data, x="variant", y="late_reward", order=order, color="0.2", size=2.5, ax=ax, jitter=0.15, seed=0)
+        ax.set(title=task, xlabel="", ylabel="late reward" if ax is axes[0][0] else "")
+        ax.tick_params(axis="x", rotation=60)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
+    fig.tight_layout()
+    save_figure(fig, out)

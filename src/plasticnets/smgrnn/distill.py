@@ -1,0 +1,268 @@
+"""Online policy distillation: one Adam step per environment step on the expert's label.
+
+The student drives the environment by default (DAgger with beta = 0); with
+``driver="expert"`` the expert acts and the student only learns (behaviour
+cloning). Time is organised in blocks of ``check_every`` steps: a block is a
+``lax.scan`` over environment steps, followed by one structural check of the
+SPM. For gymnax tasks whole chunks of blocks run as one compiled program,
+``vmap``-ed over seeds; the check's predicate is never batched, so vmapping
+seeds does not make every step pay for a structural check. LunarLander steps
+on the host with the same jitted per-step update.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from plasticnets.envs import HostEnvBatch, get_task, make_gymnax
+from plasticnets.experts.policy import ActorCritic, greedy_action
+from plasticnets.progress import Progress
+from plasticnets.smgrnn.spm import Events
+
+log = logging.getLogger(__name__)
+
+LOSSES = ("cross_entropy", "mse")
+DRIVERS = ("student", "expert")
+
+
+@dataclass(frozen=True)
+class DistillConfig:
+    total_steps: int
+    loss: str = "cross_entropy"
+    driver: str = "student"
+    chunk_blocks: int = 200  # blocks per compiled chunk: progress and snapshot granularity
+
+    def __post_init__(self):
+        if self.loss not in LOSSES:
+            raise ValueError(f"distill.loss={self.loss!r}; allowed: {', '.join(LOSSES)}")
+        if self.driver not in DRIVERS:
+            raise ValueError(f"distill.driver={self.driver!r}; allowed: {', '.join(DRIVERS)}")
+        if self.total_steps < 1:
+            raise ValueError(f"distill total_steps must be >= 1, got {self.total_steps}")
+
+
+def distill_loss(logits: jax.Array, label: jax.Array, kind: str) -> jax.Array:
+    """Cross-entropy to the expert's action, or MSE between logits and its one-hot."""
+    if kind == "cross_entropy":
+        return optax.softmax_cross_entropy_with_integer_labels(logits, label)
+    return jnp.mean((logits - jax.nn.one_hot(label, logits.shape[-1])) ** 2)
+
+
+class StepLog(NamedTuple):
+    loss: jax.Array
+    done: jax.Array
+    finished_return: jax.Array  # the episode's return on the step it ended, else 0
+
+
+def learn(student, cfg: DistillConfig, state, obs, label):
+    """One supervised step on (obs, label); returns (state, loss, student's greedy action)."""
+    params = student.params(state)
+
+    def loss_fn(p):
+        logits, activations = student.forward(state, p, obs)
+        return distill_loss(logits, label, cfg.loss), (logits, activations)
+
+    (loss, (logits, activations)), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
+    updates, opt_state = student.optimizer.update(grads, state.opt_state, params)
+    new_params = optax.apply_updates(params, updates)
+    state = student.after_update(state, new_params, opt_state, params, activations)
+    return state, loss, jnp.argmax(logits)
+
+
+class Carry(NamedTuple):
+    """Per-seed loop state (every field has a leading seed axis in the vmapped trainer)."""
+
+    student: Any
+    env_state: Any
+    obs: jax.Array
+    episode_return: jax.Array
+    key: jax.Array
+
+
+def _structural_key(key: jax.Array) -> jax.Array:
+    # A stream separate from the per-step splits of the same key.
+    return jax.random.fold_in(key, 0x5EED)
+
+
+def make_gymnax_distiller(task: str, student, cfg: DistillConfig, expert: ActorCritic):
+    """Return ``init(keys) -> Carry`` and jitted ``run(carry, blocks, block_len) -> (carry, logs)`` over seeds."""
+    env, env_params = make_gymnax(task)
+
+    def env_step(carry: Carry, _):
+        key, step_key = jax.random.split(carry.key)
+        label = greedy_action(expert, carry.obs)
+        state, loss, student_action = learn(student, cfg, carry.student, carry.obs, label)
+        action = student_action if cfg.driver == "student" else label
+        obs, env_state, reward, terminated, truncated, _ = env.step(step_key, carry.env_state, action, env_params)
+        done = terminated | truncated
+        episode_return = carry.episode_return + reward
+        logs = StepLog(loss, done, jnp.where(done, episode_return, 0.0))
+        return Carry(state, env_state, obs, jnp.where(done, 0.0, episode_return), key), logs
+
+    def block(carry: Carry, block_len: int, check: bool):
+        carry, step_logs = jax.vmap(lambda c: jax.lax.scan(env_step, c, None, length=block_len))(carry)
+        carry = carry._replace(student=jax.vmap(student.end_block)(carry.student))
+        if check and student.has_structure:
+            state, events = jax.vmap(student.structural_step)(carry.student, jax.vmap(_structural_key)(carry.key))
+            carry = carry._replace(student=state)
+        else:
+            events = jax.vmap(lambda _: Events.zero())(carry.obs)
+        sizes = jnp.stack(jax.vmap(student.size)(carry.student), axis=-1)
+        return carry, (step_logs, events, sizes)
+
+    @partial(jax.jit, static_argnames=("blocks", "block_len", "check"))
+    def run(carry: Carry, blocks: int, block_len: int, check: bool = True):
+        return jax.lax.scan(lambda c, _: block(c, block_len, check), carry, None, length=blocks)
+
+    def init(keys: jax.Array) -> Carry:
+        def one(key):
+            student_key, env_key, key = jax.random.split(key, 3)
+            obs, env_state = env.reset(env_key, env_params)
+            return Carry(student.init(student_key), env_state, obs, jnp.zeros(()), key)
+
+        return jax.vmap(one)(keys)
+
+    return init, run
+
+
+@dataclass
+class DistillRun:
+    """Host-side result for one seed."""
+
+    state: Any  # final student state (unbatched)
+    steps: dict[str, np.ndarray]  # per env step: loss, done, finished_return
+    checks: dict[str, np.ndarray]  # per block: step, event counts, hidden, edges, params
+    snapshots: list[tuple[int, dict]]  # (env step, student.snapshot) after each chunk
+    wall_time_s: float
+
+
+def _split_seeds(logs, num_seeds: int):
+    """[blocks, seed, ...] / [blocks, seed, block_len] logs -> per seed flat arrays."""
+    step_logs, events, sizes = logs
+    per_seed = []
+    for s in range(num_seeds):
+        steps = {name: np.asarray(getattr(step_logs, name)[:, s]).reshape(-1) for name in StepLog._fields}
+        checks = {name: np.asarray(getattr(events, name)[:, s]) for name in Events._fields}
+        for i, name in enumerate(("hidden", "edges", "params")):
+            checks[name] = np.asarray(sizes[:, s, i])
+        per_seed.append((steps, checks))
+    return per_seed
+
+
+def distill_gymnax(task: str, student, cfg: DistillConfig, expert: ActorCritic, seeds: list[int],
+                   progress: Progress | None = None) -> list[DistillRun]:
+    """Train one student per seed, all seeds in one compiled program."""
+    start = time.perf_counter()
+    init, run = make_gymnax_distiller(task, student, cfg, expert)
+    carry = init(jnp.stack([jax.random.PRNGKey(s) for s in seeds]))
+    block_len = student.check_every
+    full_blocks, remainder = divmod(cfg.total_steps, block_len)
+    progress = progress or Progress(f"{task} {len(seeds)} seed(s)", cfg.total_steps, "env steps")
+
+    collected = [([], []) for _ in seeds]
+    snapshots: list[list] = [[] for _ in seeds]
+    done_steps = 0
+
+    def record(logs, n_steps):
+        nonlocal done_steps
+        for s, (steps, checks) in enumerate(_split_seeds(logs, len(seeds))):
+            n_blocks = len(checks["hidden"])
+            checks["step"] = done_steps + (np.arange(n_blocks) + 1) * (n_steps // n_blocks)
+            collected[s][0].append(steps)
+            collected[s][1].append(checks)
+        done_steps += n_steps
+        for s in range(len(seeds)):
+            snapshots[s].append((done_steps, student.snapshot(jax.tree.map(lambda x: x[s], carry.student))))
+        progress.update(done_steps)
+
+    blocks_left = full_blocks
+    while blocks_left:
+        n = min(cfg.chunk_blocks, blocks_left)
+        carry, logs = run(carry, n, block_len)
+        record(logs, n * block_len)
+        blocks_left -= n
+    if remainder:
+        carry, logs = run(carry, 1, remainder, check=False)
+        record(logs, remainder)
+
+    wall = time.perf_counter() - start
+    results = []
+    for s in range(len(seeds)):
+        steps = {k: np.concatenate([c[k] for c in collected[s][0]]) for k in StepLog._fields}
+        checks = {k: np.concatenate([c[k] for c in collected[s][1]]) for k in collected[s][1][0]}
+        final = jax.tree.map(lambda x: x[s], carry.student)
+        results.append(DistillRun(final, steps, checks, snapshots[s], wall))
+    return results
+
+
+def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, seed: int,
+                 snapshot_every: int, progress: Progress | None = None) -> DistillRun:
+    """The same loop for gymnasium tasks: one host environment, jitted update and structural check."""
+    start = time.perf_counter()
+    key = jax.random.PRNGKey(seed)
+    student_key, key = jax.random.split(key)
+    state = student.init(student_key)
+    envs = HostEnvBatch(task, 1, seed)
+    obs = envs.reset()[0]
+
+    @jax.jit
+    def step(state, obs):
+        label = greedy_action(expert, obs)
+        state, loss, student_action = learn(student, cfg, state, obs, label)
+        return state, loss, student_action if cfg.driver == "student" else label
+
+    structural = jax.jit(student.structural_step)
+    end_block = jax.jit(student.end_block)
+    size = jax.jit(student.size)
+    progress = progress or Progress(f"{task} seed {seed}", cfg.total_steps, "env steps")
+    losses = np.zeros(cfg.total_steps, np.float32)
+    done = np.zeros(cfg.total_steps, bool)
+    finished = np.zeros(cfg.total_steps, np.float32)
+    checks: dict[str, list] = {name: [] for name in (*Events._fields, "hidden", "edges", "params", "step")}
+    snapshots = []
+    episode_return = 0.0
+    check_every = student.check_every
+    try:
+        for t in range(cfg.total_steps):
+            state, loss, action = step(state, jnp.asarray(obs))
+            obs_batch, reward, terminated, truncated, _ = envs.step(np.asarray(action)[None])
+            obs = obs_batch[0]
+            losses[t] = float(loss)
+            episode_return += float(reward[0])
+            if terminated[0] or truncated[0]:
+                done[t], finished[t], episode_return = True, episode_return, 0.0
+            if (t + 1) % check_every == 0:
+                state = end_block(state)
+                events = Events.zero()
+                if student.has_structure:
+                    key, check_key = jax.random.split(key)
+                    state, events = structural(state, check_key)
+                for name, value in zip(Events._fields, events):
+                    checks[name].append(int(value))
+                for name, value in zip(("hidden", "edges", "params"), size(state)):
+                    checks[name].append(int(value))
+                checks["step"].append(t + 1)
+            if (t + 1) % snapshot_every == 0 or t + 1 == cfg.total_steps:
+                snapshots.append((t + 1, student.snapshot(state)))
+                progress.update(t + 1)
+    finally:
+        envs.close()
+    steps = {"loss": losses, "done": done, "finished_return": finished}
+    return DistillRun(state, steps, {k: np.asarray(v) for k, v in checks.items()}, snapshots, time.perf_counter() - start)
+
+
+def distill(task: str, student, cfg: DistillConfig, expert: ActorCritic, seeds: list[int]) -> list[DistillRun]:
+    """Train one student per seed on ``task`` (vmapped for gymnax tasks, sequential on the host)."""
+    if get_task(task).backend == "gymnax":
+        return distill_gymnax(task, student, cfg, expert, seeds)
+    snapshot_every = cfg.chunk_blocks * student.check_every
+    return [distill_host(task, student, cfg, expert, seed, snapshot_every) for seed in seeds]

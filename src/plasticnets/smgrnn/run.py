@@ -1,0 +1,166 @@
+"""SMGrNN run folders: build the student from settings, distil, evaluate, write artifacts.
+
+Per task x variant x seed: ``metrics.parquet`` (one row per training episode
+and one per structural check, told apart by ``record``), ``graph.npz`` (graph
+snapshots after each chunk; the last is the final graph) and ``summary.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+
+from plasticnets.envs import evaluate, get_task
+from plasticnets.experts.policy import load_policy
+from plasticnets.io import atomic_path, environment_info, read_json, write_json, write_parquet
+from plasticnets.smgrnn import graph as g
+from plasticnets.smgrnn.baselines import MLPStudent, size_matched_hidden
+from plasticnets.smgrnn.distill import DistillConfig, DistillRun, distill
+from plasticnets.smgrnn.spm import Events, SPMConfig
+from plasticnets.smgrnn.student import GraphStudent
+
+log = logging.getLogger(__name__)
+
+LATE_FRACTION = 0.1  # late reward = mean return over the last 10% of training episodes
+
+
+@dataclass(frozen=True)
+class StudentPolicy:
+    """Greedy policy of a trained student, hashable so compiled evaluators are reused."""
+
+    student: Any
+
+    def __call__(self, state, obs_batch):
+        forward = lambda o: self.student.forward(state, self.student.params(state), o)[0]  # noqa: E731
+        return jnp.argmax(jax.vmap(forward)(obs_batch), axis=-1)
+
+
+def build_student(task: str, settings: dict[str, Any]):
+    """The student a variant's resolved settings describe (``kind``: graph or mlp)."""
+    spec = get_task(task)
+    lr = settings["distill"]["lr"]
+    if settings["kind"] == "mlp":
+        return MLPStudent(spec.obs_size, spec.num_actions, tuple(settings["hidden"]), lr=lr)
+    graph = settings["graph"]
+    layout = g.Layout(spec.obs_size, spec.num_actions, graph["max_hidden"], graph["max_edges"])
+    return GraphStudent(
+        layout,
+        SPMConfig(**settings["spm"]),
+        propagation_steps=graph["propagation_steps"],
+        density=graph["density"],
+        initial_hidden=graph["initial_hidden"],
+        init_scale=graph["init_scale"],
+        lr=lr,
+    )
+
+
+def matched_hidden(task: str, summaries: list[Path]) -> int:
+    """Width of the MLP whose parameter count matches the full SMGrNN's final mean."""
+    spec = get_task(task)
+    params = [read_json(p)["final"]["params"] for p in summaries]
+    return size_matched_hidden(spec.obs_size, spec.num_actions, float(np.mean(params)))
+
+
+def episode_table(run: DistillRun) -> pd.DataFrame:
+    """One row per finished training episode, with the network size at its end."""
+    done = run.steps["done"]
+    end_steps = np.flatnonzero(done) + 1  # env steps completed when each episode ended
+    loss_cumsum = np.concatenate([[0.0], np.cumsum(run.steps["loss"], dtype=np.float64)])
+    starts = np.concatenate([[0], end_steps[:-1]])
+    check_at = np.clip(np.searchsorted(run.checks["step"], end_steps), 0, len(run.checks["step"]) - 1)
+    return pd.DataFrame({
+        "record": "episode",
+        "episode": np.arange(1, len(end_steps) + 1),
+        "step": end_steps,
+        "return": run.steps["finished_return"][done].astype(float),
+        "loss": (loss_cumsum[end_steps] - loss_cumsum[starts]) / (end_steps - starts),
+        "hidden": run.checks["hidden"][check_at],
+        "edges": run.checks["edges"][check_at],
+        "params": run.checks["params"][check_at],
+    })
+
+
+def check_table(run: DistillRun) -> pd.DataFrame:
+    columns = ["step", *Events._fields, "hidden", "edges", "params"]
+    return pd.DataFrame({c: run.checks[c] for c in columns}).assign(record="check")
+
+
+def write_snapshots(path: Path, run: DistillRun, extra: dict[str, Any]) -> None:
+    arrays = {"snapshot_step": np.asarray([step for step, _ in run.snapshots])}
+    for name in run.snapshots[0][1]:
+        arrays[name] = np.stack([snap[name] for _, snap in run.snapshots])
+    arrays.update({k: np.asarray(v) for k, v in extra.items()})
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        np.savez_compressed(f, **arrays)
+
+
+def late_reward(returns: np.ndarray) -> float:
+    n = max(1, math.ceil(LATE_FRACTION * len(returns)))
+    return float(np.mean(returns[-n:])) if len(returns) else float("nan")
+
+
+def run_distill(task: str, variant: str, seed: int, settings: dict[str, Any], expert_path: Path, out: Path,
+                eval_episodes: int, eval_seed: int) -> dict[str, Any]:
+    """Distil one student (task, variant, seed) and write its run folder."""
+    start = time.perf_counter()
+    expert, expert_header = load_policy(expert_path)
+    student = build_student(task, settings)
+    cfg = DistillConfig(total_steps=settings["steps"], loss=settings["distill"]["loss"], driver=settings["distill"]["driver"])
+    log.info("%s %s seed %d: distilling for %s env steps", task, variant, seed, f"{cfg.total_steps:,}")
+    (run,) = distill(task, student, cfg, expert, [seed])
+
+    episodes = episode_table(run)
+    if not np.isfinite(episodes["loss"]).all():
+        write_parquet(out / "metrics.parquet", pd.concat([episodes, check_table(run)], ignore_index=True))
+        raise RuntimeError(f"{task} {variant} seed {seed}: the distillation loss became NaN/inf; "
+                           f"curves kept in {out / 'metrics.parquet'} (lower smgrnn.distill.lr)")
+    metrics = pd.concat([episodes, check_table(run)], ignore_index=True).assign(task=task, variant=variant, seed=seed)
+    write_parquet(out / "metrics.parquet", metrics)
+
+    is_graph = isinstance(student, GraphStudent)
+    extra = {"kind": settings["kind"]}
+    if is_graph:
+        extra.update(num_inputs=student.layout.num_inputs, num_outputs=student.layout.num_outputs)
+    write_snapshots(out / "graph.npz", run, extra)
+
+    returns = evaluate(task, StudentPolicy(student), run.state, eval_episodes, eval_seed)
+    hidden, edges, params = (int(x) for x in student.size(run.state))
+    totals = {name: int(run.checks[name].sum()) for name in Events._fields}
+    if totals["capacity_misses"] or totals["cap_misses"]:
+        log.warning("%s %s seed %d: %d growth requests found no free slot and %d exceeded the per-check caps; "
+                    "raise smgrnn.graph.max_hidden/max_edges or spm.max_*_per_check to lift them",
+                    task, variant, seed, totals["capacity_misses"], totals["cap_misses"])
+    summary = {
+        "family": "smgrnn",
+        "task": task,
+        "variant": variant,
+        "seed": seed,
+        "settings": settings,
+        "expert": {"path": str(expert_path), "sha256": hashlib.sha256(Path(expert_path).read_bytes()).hexdigest(),
+                   "seed": expert_header.get("seed")},
+        "environment": environment_info(),
+        "train_wall_time_s": run.wall_time_s,
+        "wall_time_s": time.perf_counter() - start,
+        "env_steps": cfg.total_steps,
+        "episodes": len(episodes),
+        "late_reward": late_reward(episodes["return"].to_numpy()),
+        "eval": {"episodes": eval_episodes, "seed": eval_seed, "mean": float(returns.mean()),
+                 "std": float(returns.std()), "returns": returns.tolist()},
+        "final": {"hidden": hidden, "edges": edges, "params": params,
+                  "depth": g.depth(student.layout, run.state.graph) if is_graph else len(settings.get("hidden", [])) + 1},
+        "spm_totals": totals,
+    }
+    write_json(out / "summary.json", summary)
+    log.info("%s %s seed %d: late reward %.1f, greedy %.1f, %d hidden, %d params", task, variant, seed,
+             summary["late_reward"], summary["eval"]["mean"], hidden, params)
+    return summary

@@ -1,0 +1,366 @@
+"""The Structural Plasticity Module: window statistics, relay growth, random growth, pruning.
+
+Each mechanism is a separate pure function of (layout, graph, window, ...) so
+it can be tested on hand-built graphs; ``structural_check`` composes them in
+the order of specs/smgrnn.md B.6. All of them keep array shapes fixed: they
+fill free slots or clear alive ones. When a request does not fit (no free node
+or edge slot, or more than the per-check cap) the shortfall is counted in the
+returned events, never dropped silently.
+
+Window statistics (B.1-B.2): a ring buffer of the last T applied weight
+updates per edge slot with running sums of Δw and Δw², so a step costs
+O(edges); mean = S1/T, population variance = S2/T - mean². An edge is eligible
+for growth or pruning decisions only once it holds T samples; a new or cleared
+edge starts empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from plasticnets.smgrnn.graph import Graph, Layout, allowed_pairs, degrees
+
+
+@dataclass(frozen=True)
+class SPMConfig:
+    """Structural plasticity settings; see docs/decisions.md for each value's source."""
+
+    window: int = 100  # T
+    check_every: int = 30  # s: structural clock
+    edge_growth: bool = True
+    random_growth: bool = True
+    prune: bool = True
+    instability_ratio: float = 0.5  # |mu| < ratio * sigma
+    lambda_edge: float = 1e-3  # sigma^2 > lambda_edge * |mu|
+    p_rand: float = 0.25
+    rho_rand: float = 0.02
+    tau_w: float = 0.01
+    tau_delta: float = 1e-4
+    eta_prune: float = 0.8
+    new_edge_scale: float = 0.05  # U(-scale, scale) for relay and random edges
+    allow_self_loops: bool = True
+    max_relays_per_check: int = 32
+    max_random_edges_per_check: int = 32
+
+
+class Ring(NamedTuple):
+    """Rolling window of the last T values of D quantities, with running sums.
+
+    Steps come in blocks of B <= T (the structural clock). The B ring rows a
+    block will overwrite are fetched once at its start (``pending_old``) and
+    its new rows collected in ``pending_new``, then written back by
+    ``end_block``. Reading and writing the big ring in every step would make
+    XLA copy the whole [T, D] buffer each step; this way a step touches O(D).
+    """
+
+    buffer: jax.Array  # [T, D]
+    sum: jax.Array  # [D]: sum of the last T values
+    sum_sq: jax.Array  # [D]: sum of their squares
+    pending_old: jax.Array  # [B, D]: ring rows this block overwrites
+    pending_new: jax.Array  # [B, D]: values pushed during this block
+    position: jax.Array  # int32: ring row where the current block starts
+    step: jax.Array  # int32: values pushed in the current block
+
+
+def empty_ring(window: int, block: int, size: int) -> Ring:
+    if block > window:
+        raise ValueError(f"spm.check_every={block} must not exceed spm.window={window}")
+    zero = jnp.zeros((), jnp.int32)
+    return Ring(jnp.zeros((window, size)), jnp.zeros(size), jnp.zeros(size),
+                jnp.zeros((block, size)), jnp.zeros((block, size)), zero, zero)
+
+
+def ring_push(ring: Ring, values: jax.Array) -> Ring:
+    old = ring.pending_old[ring.step]
+    return ring._replace(
+        sum=ring.sum + values - old,
+        sum_sq=ring.sum_sq + values**2 - old**2,
+        pending_new=ring.pending_new.at[ring.step].set(values),
+        step=ring.step + 1,
+    )
+
+
+def ring_end_block(ring: Ring) -> Ring:
+    """Write the block's values into the ring and fetch the rows the next block will overwrite."""
+    window, block = ring.buffer.shape[0], ring.pending_new.shape[0]
+    rows = (ring.position + jnp.arange(block)) % window
+    written = (jnp.arange(block) < ring.step)[:, None]
+    buffer = ring.buffer.at[rows].set(jnp.where(written, ring.pending_new, ring.buffer[rows]))
+    position = (ring.position + ring.step) % window
+    next_rows = (position + jnp.arange(block)) % window
+    return ring._replace(buffer=buffer, pending_old=buffer[next_rows], pending_new=jnp.zeros_like(ring.pending_new),
+                         position=position, step=jnp.zeros_like(ring.step))
+
+
+def ring_clear(ring: Ring, columns: jax.Array) -> Ring:
+    """Forget the history of the masked quantities (call between blocks)."""
+    return ring._replace(
+        buffer=jnp.where(columns[None, :], 0.0, ring.buffer),
+        sum=jnp.where(columns, 0.0, ring.sum),
+        sum_sq=jnp.where(columns, 0.0, ring.sum_sq),
+        pending_old=jnp.where(columns[None, :], 0.0, ring.pending_old),
+        pending_new=jnp.where(columns[None, :], 0.0, ring.pending_new),
+    )
+
+
+class Window(NamedTuple):
+    """The SPM's rolling windows: weight updates per edge slot and activations per node."""
+
+    updates: Ring  # Δw per edge
+    count: jax.Array  # int32 [max_edges]: updates since the edge was created or cleared (<= T)
+    activations: Ring  # activation per node
+
+
+class Events(NamedTuple):
+    """What one structural check did (all int32 scalars)."""
+
+    flagged: jax.Array  # unstable edges found
+    relays: jax.Array  # relay nodes inserted
+    random_edges: jax.Array  # random edges added
+    pruned: jax.Array  # edges pruned
+    orphans: jax.Array  # hidden nodes removed as orphans
+    output_guard: jax.Array  # prunes undone to keep an output reachable
+    capacity_misses: jax.Array  # growth requests dropped for lack of node/edge slots
+    cap_misses: jax.Array  # growth requests dropped by the per-check caps
+
+    @staticmethod
+    def zero() -> "Events":
+        return Events(*(jnp.zeros((), jnp.int32) for _ in Events._fields))
+
+
+def empty_window(layout: Layout, window: int, block: int) -> Window:
+    return Window(
+        updates=empty_ring(window, block, layout.max_edges),
+        count=jnp.zeros(layout.max_edges, jnp.int32),
+        activations=empty_ring(window, block, layout.num_nodes),
+    )
+
+
+def push(window: Window, delta_w: jax.Array, activation: jax.Array, edge_alive: jax.Array) -> Window:
+    """Add one step's updates and activations; O(edges + nodes), whatever T is."""
+    t = window.updates.buffer.shape[0]
+    return Window(
+        updates=ring_push(window.updates, jnp.where(edge_alive, delta_w, 0.0)),
+        count=jnp.where(edge_alive, jnp.minimum(window.count + 1, t), 0),
+        activations=ring_push(window.activations, activation),
+    )
+
+
+def end_block(window: Window) -> Window:
+    return window._replace(updates=ring_end_block(window.updates), activations=ring_end_block(window.activations))
+
+
+def clear_edges(window: Window, edges: jax.Array) -> Window:
+    """Forget the history of the edges where ``edges`` is True (new, removed or just split)."""
+    return window._replace(updates=ring_clear(window.updates, edges), count=jnp.where(edges, 0, window.count))
+
+
+def statistics(window: Window) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """(mean Δw, population variance of Δw, eligible) per edge over the window."""
+    t = window.updates.buffer.shape[0]
+    mean = window.updates.sum / t
+    var = jnp.maximum(window.updates.sum_sq / t - mean**2, 0.0)  # clamp rounding below zero
+    return mean, var, window.count >= t
+
+
+def mean_activation(window: Window) -> jax.Array:
+    """Mean activation of each node over the window (diagnostics; no SPM rule uses it)."""
+    return window.activations.sum / window.activations.buffer.shape[0]
+
+
+def unstable_edges(cfg: SPMConfig, graph: Graph, window: Window) -> jax.Array:
+    """Edges whose updates fluctuate around zero: |mu| < ratio*sigma and sigma^2 > lambda*|mu| (B.3)."""
+    mean, var, eligible = statistics(window)
+    return (
+        graph.edge_alive
+        & eligible
+        & (jnp.abs(mean) < cfg.instability_ratio * jnp.sqrt(var))
+        & (var > cfg.lambda_edge * jnp.abs(mean))
+    )
+
+
+def _first_free(free: jax.Array, size: int) -> tuple[jax.Array, jax.Array]:
+    """Indices of the first ``size`` True entries of ``free`` and which of them exist."""
+    (idx,) = jnp.nonzero(free, size=size, fill_value=0)
+    return idx, jnp.arange(size) < free.sum()
+
+
+def _small_weights(key, n: int, scale: float) -> jax.Array:
+    return jax.random.uniform(key, (n,), minval=-scale, maxval=scale)
+
+
+def grow_relays(cfg: SPMConfig, layout: Layout, graph: Graph, flagged: jax.Array, key: jax.Array):
+    """Insert a relay node h on a parallel path i -> h -> j for each flagged edge i -> j (original kept).
+
+    Returns (graph, new_edges mask, inserted count, capacity misses, cap misses).
+    """
+    cap = cfg.max_relays_per_check
+    requested = flagged.sum()
+    edge_idx, is_request = _first_free(flagged, cap)
+    free_nodes = (~graph.node_alive) & jnp.asarray(layout.is_hidden())
+    node_idx, node_ok = _first_free(free_nodes, cap)
+    free_edges = ~graph.edge_alive
+    # Two edge slots per relay: the k-th relay takes the free slots 2k and 2k+1.
+    slot_idx, slot_ok = _first_free(free_edges, 2 * cap)
+    pair_ok = slot_ok[0::2] & slot_ok[1::2]
+    do = is_request & node_ok & pair_ok
+    # A relay only counts once both edges and the node fit; place them in order so gaps cannot occur.
+    do = jnp.cumprod(do.astype(jnp.int32)).astype(bool)
+    inserted = do.sum()
+
+    # Lanes that do nothing write out of bounds, where mode="drop" discards them.
+    in_slot = jnp.where(do, slot_idx[0::2], layout.max_edges)
+    out_slot = jnp.where(do, slot_idx[1::2], layout.max_edges)
+    node_slot = jnp.where(do, node_idx, layout.num_nodes)
+    pre, post = graph.src[edge_idx], graph.dst[edge_idx]
+    w_in, w_out = jnp.split(_small_weights(key, 2 * cap, cfg.new_edge_scale), 2)
+
+    def put(array, slots, values):
+        return array.at[slots].set(values, mode="drop")
+
+    src = put(put(graph.src, in_slot, pre), out_slot, node_idx)
+    dst = put(put(graph.dst, in_slot, node_idx), out_slot, post)
+    weight = put(put(graph.weight, in_slot, w_in), out_slot, w_out)
+    edge_alive = put(put(graph.edge_alive, in_slot, True), out_slot, True)
+    node_alive = put(graph.node_alive, node_slot, True)
+    new_edges = edge_alive & ~graph.edge_alive
+    graph = Graph(node_alive, src, dst, weight, edge_alive)
+
+    attempted = jnp.minimum(requested, cap)
+    return graph, new_edges, inserted, attempted - inserted, requested - attempted
+
+
+def candidate_pool(cfg: SPMConfig, layout: Layout, graph: Graph) -> jax.Array:
+    """bool [N, N]: allowed pairs between alive nodes that have no edge yet."""
+    present = jnp.zeros((layout.num_nodes, layout.num_nodes), bool).at[graph.src, graph.dst].max(graph.edge_alive)
+    alive = graph.node_alive
+    return jnp.asarray(allowed_pairs(layout, cfg.allow_self_loops)) & alive[:, None] & alive[None, :] & ~present
+
+
+def grow_random(cfg: SPMConfig, layout: Layout, graph: Graph, key: jax.Array):
+    """Add m = max(floor(rho * N_alive), 1) edges drawn uniformly from the candidate pool (B.4).
+
+    Returns (graph, new_edges mask, added count, capacity misses, cap misses).
+    """
+    cap = cfg.max_random_edges_per_check
+    pick_key, weight_key = jax.random.split(key)
+    pool = candidate_pool(cfg, layout, graph).ravel()
+    wanted = jnp.maximum(jnp.floor(cfg.rho_rand * graph.node_alive.sum()), 1).astype(jnp.int32)
+    requested = jnp.minimum(wanted, pool.sum())  # cannot add more than the pool holds
+    # Uniform sample without replacement: top-k of random keys over the pool (Gumbel trick).
+    scores = jnp.where(pool, jax.random.uniform(pick_key, pool.shape), -1.0)
+    _, pair_idx = jax.lax.top_k(scores, cap)
+    slot_idx, slot_ok = _first_free(~graph.edge_alive, cap)
+    do = (jnp.arange(cap) < requested) & slot_ok
+    added = do.sum()
+    src_new, dst_new = pair_idx // layout.num_nodes, pair_idx % layout.num_nodes
+    slot = jnp.where(do, slot_idx, layout.max_edges)  # out of bounds: dropped
+
+    def put(array, values):
+        return array.at[slot].set(values, mode="drop")
+
+    weights = _small_weights(weight_key, cap, cfg.new_edge_scale)
+    new_graph = graph._replace(
+        src=put(graph.src, src_new.astype(jnp.int32)),
+        dst=put(graph.dst, dst_new.astype(jnp.int32)),
+        weight=put(graph.weight, weights),
+        edge_alive=put(graph.edge_alive, True),
+    )
+    new_edges = new_graph.edge_alive & ~graph.edge_alive
+    attempted = jnp.minimum(requested, cap)
+    return new_graph, new_edges, added, attempted - added, requested - attempted
+
+
+def prune_candidates(cfg: SPMConfig, graph: Graph, window: Window) -> jax.Array:
+    """Weak and stalled edges: |w| <= tau_w and |mean Δw| <= tau_delta over a full window (B.5)."""
+    mean, _, eligible = statistics(window)
+    return graph.edge_alive & eligible & (jnp.abs(graph.weight) <= cfg.tau_w) & (jnp.abs(mean) <= cfg.tau_delta)
+
+
+def prune_edges(cfg: SPMConfig, layout: Layout, graph: Graph, candidates: jax.Array, key: jax.Array):
+    """Remove a random floor(eta * |candidates|) of the candidates (at least one if any).
+
+    An output node never loses its last incoming edge: prunes that would do so
+    are undone and counted. Returns (graph, removed mask, pruned count, guard count).
+    """
+    n = candidates.sum()
+    k = jnp.where(n > 0, jnp.maximum(jnp.floor(cfg.eta_prune * n), 1), 0).astype(jnp.int32)
+    scores = jnp.where(candidates, jax.random.uniform(key, candidates.shape), 2.0)
+    rank = jnp.argsort(jnp.argsort(scores))
+    remove = candidates & (rank < k)
+
+    is_output = jnp.asarray(layout.is_output())
+    kept = graph._replace(edge_alive=graph.edge_alive & ~remove)
+    indeg_after, _ = degrees(layout, kept)
+    starved = is_output & (indeg_after == 0) & (degrees(layout, graph)[0] > 0)
+    undo = remove & starved[graph.dst]
+    remove = remove & ~undo
+    graph = remove_edges(graph, remove)
+    return graph, remove, remove.sum(), undo.sum()
+
+
+def remove_edges(graph: Graph, edges: jax.Array) -> Graph:
+    return graph._replace(edge_alive=graph.edge_alive & ~edges, weight=jnp.where(edges, 0.0, graph.weight))
+
+
+def remove_orphans(layout: Layout, graph: Graph):
+    """Repeatedly remove hidden nodes with zero in- or out-degree (self-loops not counted), with their edges.
+
+    Returns (graph, removed edges mask, removed node count).
+    """
+    is_hidden = jnp.asarray(layout.is_hidden())
+    start_edges, start_nodes = graph.edge_alive, graph.node_alive
+
+    def orphans(g):
+        indeg, outdeg = degrees(layout, g)
+        return is_hidden & g.node_alive & ((indeg == 0) | (outdeg == 0))
+
+    def body(g):
+        dead = orphans(g)
+        incident = g.edge_alive & (dead[g.src] | dead[g.dst])
+        return remove_edges(g, incident)._replace(node_alive=g.node_alive & ~dead)
+
+    graph = jax.lax.while_loop(lambda g: orphans(g).any(), body, graph)
+    return graph, start_edges & ~graph.edge_alive, (start_nodes & ~graph.node_alive).sum()
+
+
+def structural_check(cfg: SPMConfig, layout: Layout, graph: Graph, window: Window, key: jax.Array):
+    """One structural step (B.6): relay growth, random growth, pruning, orphan removal.
+
+    Returns (graph, window, changed-edges mask, events). Every edge slot whose
+    existence changed, or that was just split by a relay, has its window cleared;
+    callers also reset the optimizer moments of changed edges.
+    """
+    relay_key, trigger_key, random_key, prune_key = jax.random.split(key, 4)
+    events = Events.zero()
+    before = graph.edge_alive
+
+    if cfg.edge_growth:
+        flagged = unstable_edges(cfg, graph, window)
+        graph, _, relays, capacity, capped = grow_relays(cfg, layout, graph, flagged, relay_key)
+        window = clear_edges(window, flagged)  # a split edge must earn a new full window
+        events = events._replace(flagged=flagged.sum(), relays=relays, capacity_misses=capacity, cap_misses=capped)
+
+    if cfg.random_growth:
+        triggered = jax.random.bernoulli(trigger_key, cfg.p_rand)
+        grown, _, added, capacity, capped = grow_random(cfg, layout, graph, random_key)
+        graph = jax.tree.map(lambda new, old: jnp.where(triggered, new, old), grown, graph)
+        events = events._replace(
+            random_edges=jnp.where(triggered, added, 0),
+            capacity_misses=events.capacity_misses + jnp.where(triggered, capacity, 0),
+            cap_misses=events.cap_misses + jnp.where(triggered, capped, 0),
+        )
+
+    if cfg.prune:
+        candidates = prune_candidates(cfg, graph, window)
+        graph, _, pruned, guard = prune_edges(cfg, layout, graph, candidates, prune_key)
+        graph, _, orphans = remove_orphans(layout, graph)
+        events = events._replace(pruned=pruned, output_guard=guard, orphans=orphans)
+
+    changed = before != graph.edge_alive
+    window = clear_edges(window, changed)
+    return graph, window, changed, events

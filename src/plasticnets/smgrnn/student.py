@@ -1,0 +1,101 @@
+"""Students the distillation loop can train: the SMGrNN graph and (in baselines.py) fixed MLPs.
+
+A student is a frozen dataclass of static settings (hashable, so compiled code
+is cached per student) with pure methods over a state pytree:
+
+- ``init(key) -> state``
+- ``params(state)`` / ``forward(state, params, obs) -> (logits, activations)``
+- ``after_update(state, new_params, opt_state, old_params, activations) -> state``
+- ``end_block(state) -> state`` every ``check_every`` steps (window bookkeeping)
+- ``structural_step(state, key) -> (state, Events)`` (a no-op for fixed networks)
+- ``size(state) -> (hidden units, edges or weights, parameters)``
+- ``snapshot(state) -> dict of numpy arrays`` (what graph.npz stores)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from plasticnets.smgrnn import graph as g
+from plasticnets.smgrnn import spm
+
+
+class GraphState(NamedTuple):
+    graph: g.Graph
+    window: spm.Window
+    opt_state: Any
+
+
+def reset_edge_moments(opt_state: Any, edges: jax.Array) -> Any:
+    """Zero the optimizer's per-edge moments where ``edges`` is True; other state is untouched.
+
+    Surviving edges keep their Adam moments across structural edits; new and
+    removed edges start from zero (specs/smgrnn.md A.3 item 6).
+    """
+    return jax.tree.map(
+        lambda leaf: jnp.where(edges, 0.0, leaf) if leaf.shape == edges.shape else leaf, opt_state
+    )
+
+
+@dataclass(frozen=True)
+class GraphStudent:
+    """SMGrNN: a masked fixed-capacity graph trained by Adam, edited by the SPM."""
+
+    layout: g.Layout
+    spm: spm.SPMConfig
+    propagation_steps: int = 5
+    density: float = 0.8
+    initial_hidden: int = 0
+    init_scale: float = 1.0
+    lr: float = 1e-3
+
+    @property
+    def optimizer(self) -> optax.GradientTransformation:
+        return optax.adam(self.lr)
+
+    def init(self, key) -> GraphState:
+        graph = g.initial_graph(key, self.layout, self.density, self.init_scale, self.initial_hidden, self.spm.allow_self_loops)
+        return GraphState(graph, spm.empty_window(self.layout, self.spm.window, self.spm.check_every), self.optimizer.init(graph.weight))
+
+    def params(self, state: GraphState) -> jax.Array:
+        return state.graph.weight
+
+    def forward(self, state: GraphState, weight: jax.Array, obs: jax.Array):
+        h = g.node_states(self.layout, state.graph, weight, obs, self.propagation_steps)
+        return h[self.layout.num_inputs : self.layout.first_hidden], h
+
+    def after_update(self, state: GraphState, new_weight, opt_state, old_weight, activations) -> GraphState:
+        alive = state.graph.edge_alive
+        new_weight = jnp.where(alive, new_weight, 0.0)
+        window = spm.push(state.window, new_weight - old_weight, activations, alive)
+        return GraphState(state.graph._replace(weight=new_weight), window, opt_state)
+
+    def end_block(self, state: GraphState) -> GraphState:
+        """Called every ``check_every`` steps, before the structural check: commit the window block."""
+        return state._replace(window=spm.end_block(state.window))
+
+    def structural_step(self, state: GraphState, key) -> tuple[GraphState, spm.Events]:
+        graph, window, changed, events = spm.structural_check(self.spm, self.layout, state.graph, state.window, key)
+        return GraphState(graph, window, reset_edge_moments(state.opt_state, changed)), events
+
+    def size(self, state: GraphState) -> tuple[jax.Array, jax.Array, jax.Array]:
+        edges = g.num_edges(state.graph)
+        return g.num_hidden(self.layout, state.graph), edges, edges  # parameters = live edge weights
+
+    def snapshot(self, state: GraphState) -> dict:
+        """The graph alone (not the optimizer or window), as numpy arrays for graph.npz."""
+        return {name: np.asarray(value) for name, value in state.graph._asdict().items()}
+
+    @property
+    def has_structure(self) -> bool:
+        return self.spm.edge_growth or self.spm.random_growth or self.spm.prune
+
+    @property
+    def check_every(self) -> int:
+        return self.spm.check_every

@@ -1,0 +1,203 @@
+"""SMGrNN graph and Structural Plasticity Module on hand-built graphs with known histories."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+from plasticnets.smgrnn import graph as g
+from plasticnets.smgrnn import spm
+from plasticnets.smgrnn.student import GraphStudent, reset_edge_moments
+
+# 2 inputs (0, 1), 1 output (2), hidden slots 3..5
+LAYOUT = g.Layout(num_inputs=2, num_outputs=1, max_hidden=3, max_edges=12)
+
+
+def make_graph(edges, hidden_alive=(), layout=LAYOUT):
+    """edges: list of (src, dst, weight) placed in the first slots."""
+    n = len(edges)
+    src = np.zeros(layout.max_edges, np.int32)
+    dst = np.zeros(layout.max_edges, np.int32)
+    w = np.zeros(layout.max_edges, np.float32)
+    for k, (i, j, wk) in enumerate(edges):
+        src[k], dst[k], w[k] = i, j, wk
+    alive = np.arange(layout.num_nodes) < layout.first_hidden
+    alive[list(hidden_alive)] = True
+    return g.Graph(jnp.asarray(alive), jnp.asarray(src), jnp.asarray(dst), jnp.asarray(w),
+                   jnp.asarray(np.arange(layout.max_edges) < n))
+
+
+def cfg(**overrides):
+    base = dict(window=4, check_every=2, edge_growth=False, random_growth=False, prune=False,
+                lambda_edge=1e-3, tau_w=0.01, tau_delta=1e-4, eta_prune=1.0, new_edge_scale=0.05,
+                max_relays_per_check=2, max_random_edges_per_check=4)
+    base.update(overrides)
+    return spm.SPMConfig(**base)
+
+
+def fill_window(window, updates_per_step, alive):
+    """Push a known history of updates (list of per-edge vectors), committing blocks as training does."""
+    block = window.updates.pending_new.shape[0]
+    num_nodes = window.activations.sum.shape[0]
+    for t, delta in enumerate(updates_per_step):
+        window = spm.push(window, jnp.asarray(delta, jnp.float32), jnp.zeros(num_nodes), alive)
+        if (t + 1) % block == 0:
+            window = spm.end_block(window)
+    return window
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_forward_matches_hand_computation(dense):
+    # in0 -> h3 (0.5), in1 -> h3 (-1), h3 -> out (2), in0 -> out (0.3), h3 -> h3 (0.1, a self-loop)
+    graph = make_graph([(0, 3, 0.5), (1, 3, -1.0), (3, 2, 2.0), (0, 2, 0.3), (3, 3, 0.1)], hidden_alive=[3])
+    obs = jnp.array([1.0, 0.2])
+    h1 = np.tanh(0.5 * 1 - 1 * 0.2)  # step 1: h3 from the inputs, output sees h3 = 0
+    out1 = 0.3
+    h2 = np.tanh(0.5 - 0.2 + 0.1 * h1)
+    out2 = 0.3 + 2.0 * h1  # step 2: output sees h3 after step 1 (identity activation)
+    out3 = 0.3 + 2.0 * h2
+    for steps, expected in [(1, out1), (2, out2), (3, out3)]:
+        logits = g.logits(LAYOUT, graph, graph.weight, obs, steps, dense=dense)
+        np.testing.assert_allclose(logits, [expected], rtol=1e-6)
+
+
+def test_dense_and_sparse_forward_agree_with_gradients():
+    layout = g.Layout(4, 2, 16, 64)
+    graph = g.initial_graph(jax.random.PRNGKey(0), layout, 0.8, 1.0, initial_hidden=8)
+    obs = jnp.array([0.1, -0.4, 0.3, 1.0])
+    f = lambda w, dense: g.logits(layout, graph, w, obs, 5, dense=dense).sum()  # noqa: E731
+    np.testing.assert_allclose(f(graph.weight, True), f(graph.weight, False), rtol=1e-5)
+    np.testing.assert_allclose(jax.grad(f)(graph.weight, True), jax.grad(f)(graph.weight, False), rtol=1e-4, atol=1e-6)
+
+
+def test_initial_graph_follows_the_seed():
+    layout = g.Layout(4, 2, 8, 64)
+    graph = g.initial_graph(jax.random.PRNGKey(3), layout, density=0.8, init_scale=1.0)
+    alive = np.asarray(graph.edge_alive)
+    dst, src = np.asarray(graph.dst)[alive], np.asarray(graph.src)[alive]
+    assert g.num_hidden(layout, graph) == 0
+    assert np.all(dst >= layout.num_inputs)  # nothing into an input
+    assert np.all(src < layout.first_hidden) and np.all(dst < layout.first_hidden)
+    assert 0 < alive.sum() <= 4 * 2 + 2 * 2  # allowed pairs: in->out and out->out (self-loops allowed)
+    assert np.all(np.abs(np.asarray(graph.weight)[alive]) <= 1.0)
+
+
+def test_removed_edges_have_zero_weight_and_zero_gradient():
+    graph = make_graph([(0, 2, 0.7), (1, 2, -0.4)])
+    graph = spm.remove_edges(graph, jnp.asarray(np.arange(12) == 1))
+    assert float(graph.weight[1]) == 0.0 and not bool(graph.edge_alive[1])
+    grad = jax.grad(lambda w: g.logits(LAYOUT, graph, w + 0.5, jnp.array([1.0, 1.0]), 3).sum())(graph.weight)
+    assert float(grad[1]) == 0.0 and float(grad[0]) != 0.0
+
+
+def test_window_running_sums_equal_the_last_T_updates():
+    window = spm.empty_window(LAYOUT, window=4, block=2)
+    alive = jnp.asarray(np.arange(12) < 2)
+    history = [np.r_[k, -k, np.zeros(10)] * 1.0 for k in range(1, 10)]  # 9 steps, window keeps the last 4
+    window = fill_window(window, history, alive)
+    mean, var, eligible = spm.statistics(window)
+    last = np.array(history[-4:])
+    np.testing.assert_allclose(mean[:2], last[:, :2].mean(0), rtol=1e-6)
+    np.testing.assert_allclose(var[:2], last[:, :2].var(0), rtol=1e-5)
+    assert bool(eligible[0]) and not bool(eligible[5])
+
+
+def test_an_unstable_edge_gets_exactly_one_relay():
+    graph = make_graph([(0, 2, 0.5), (1, 2, 0.5)])
+    alive = graph.edge_alive
+    # Edge 0 oscillates around zero (unstable); edge 1 moves steadily (stable).
+    history = [np.r_[0.01 * (-1) ** t, 0.01, np.zeros(10)] for t in range(4)]
+    window = fill_window(spm.empty_window(LAYOUT, 4, 2), history, alive)
+    config = cfg(edge_growth=True)
+    flagged = spm.unstable_edges(config, graph, window)
+    assert np.flatnonzero(np.asarray(flagged)).tolist() == [0]
+
+    new_graph, window, changed, events = spm.structural_check(config, LAYOUT, graph, window, jax.random.PRNGKey(0))
+    assert int(events.relays) == 1 and int(events.flagged) == 1
+    assert int(g.num_hidden(LAYOUT, new_graph)) == 1
+    relay = LAYOUT.first_hidden  # the first free hidden slot
+    edges = {(int(s), int(d)): float(w) for s, d, w, a in zip(new_graph.src, new_graph.dst, new_graph.weight, new_graph.edge_alive) if a}
+    assert (0, 2) in edges and (1, 2) in edges  # original edges kept
+    assert (0, relay) in edges and (relay, 2) in edges  # parallel path i -> relay -> j
+    assert abs(edges[(0, relay)]) <= 0.05 and abs(edges[(relay, 2)]) <= 0.05
+    assert int(changed.sum()) == 2 and int(window.count[0]) == 0  # the split edge starts a new window
+
+    # Right after, the split edge has no full window, so it cannot trigger again.
+    again, _, _, events = spm.structural_check(config, LAYOUT, new_graph, window, jax.random.PRNGKey(1))
+    assert int(events.relays) == 0
+
+
+def test_relay_growth_counts_capacity_misses():
+    layout = g.Layout(2, 1, max_hidden=1, max_edges=12)
+    graph = make_graph([(0, 2, 0.5), (1, 2, 0.5)], layout=layout)
+    history = [np.r_[0.01 * (-1) ** t, -0.01 * (-1) ** t, np.zeros(10)] for t in range(4)]
+    window = fill_window(spm.empty_window(layout, 4, 2), history, graph.edge_alive)
+    _, _, _, events = spm.structural_check(cfg(edge_growth=True), layout, graph, window, jax.random.PRNGKey(0))
+    assert int(events.flagged) == 2 and int(events.relays) == 1 and int(events.capacity_misses) == 1
+
+
+def test_a_weak_stalled_edge_is_pruned_and_others_survive():
+    # edge 0: weak and stalled -> pruned; edge 1: weak but moving; edge 2: strong and stalled
+    graph = make_graph([(0, 2, 0.005), (1, 2, 0.005), (0, 2, 0.8)])
+    history = [np.r_[0.0, 0.01, 0.0, np.zeros(9)] for _ in range(4)]
+    window = fill_window(spm.empty_window(LAYOUT, 4, 2), history, graph.edge_alive)
+    new_graph, _, _, events = spm.structural_check(cfg(prune=True), LAYOUT, graph, window, jax.random.PRNGKey(0))
+    assert int(events.pruned) == 1
+    assert np.asarray(new_graph.edge_alive)[:3].tolist() == [False, True, True]
+    assert float(new_graph.weight[0]) == 0.0
+
+
+def test_pruning_never_disconnects_an_output():
+    graph = make_graph([(0, 2, 0.005)])  # the output's only incoming edge, weak and stalled
+    window = fill_window(spm.empty_window(LAYOUT, 4, 2), [np.zeros(12)] * 4, graph.edge_alive)
+    new_graph, _, _, events = spm.structural_check(cfg(prune=True), LAYOUT, graph, window, jax.random.PRNGKey(0))
+    assert int(events.pruned) == 0 and int(events.output_guard) == 1 and bool(new_graph.edge_alive[0])
+
+
+def test_an_orphan_chain_is_removed():
+    # in0 -> h3 -> h4, and h4 has no outgoing edge: h4 is an orphan, then h3 becomes one.
+    # h5 has a self-loop only: self-loops do not count as degree.
+    graph = make_graph([(0, 2, 1.0), (0, 3, 1.0), (3, 4, 1.0), (5, 5, 1.0), (5, 2, 1.0)], hidden_alive=[3, 4, 5])
+    new_graph, removed, orphans = spm.remove_orphans(LAYOUT, graph)
+    assert int(orphans) == 3
+    assert np.asarray(new_graph.node_alive).tolist() == [True, True, True, False, False, False]
+    assert np.asarray(new_graph.edge_alive)[:5].tolist() == [True, False, False, False, False]
+    assert np.asarray(removed)[:5].tolist() == [False, True, True, True, True]
+
+
+def test_random_growth_never_adds_a_forbidden_or_duplicate_edge():
+    layout = g.Layout(3, 2, max_hidden=4, max_edges=40)
+    graph = make_graph([(0, 3, 1.0), (3, 5, 1.0), (5, 4, 1.0)], hidden_alive=[5, 6], layout=layout)
+    config = cfg(random_growth=True, p_rand=1.0, rho_rand=0.5, allow_self_loops=False, max_random_edges_per_check=8)
+    key = jax.random.PRNGKey(0)
+    for _ in range(12):
+        key, sub = jax.random.split(key)
+        graph, _, added, _, _ = spm.grow_random(config, layout, graph, sub)
+        alive = np.asarray(graph.edge_alive)
+        src, dst = np.asarray(graph.src)[alive], np.asarray(graph.dst)[alive]
+        assert np.all(dst >= layout.num_inputs), "an edge into an input node"
+        assert np.all(src != dst), "a self-loop although they are disallowed"
+        assert len(set(zip(src, dst))) == len(src), "a duplicate edge"
+        node_alive = np.asarray(graph.node_alive)
+        assert node_alive[src].all() and node_alive[dst].all(), "an edge to a dead node"
+    # 7 alive nodes, 3 inputs: 7*4 allowed targets minus 4 self-loops = 24 possible edges, all added by now
+    assert int(graph.edge_alive.sum()) == 24
+
+
+def test_optimizer_moments_reset_only_for_changed_edges():
+    weight = jnp.ones(6)
+    opt = optax.adam(1e-3)
+    state = opt.init(weight)
+    _, state = opt.update(jnp.arange(6.0), state, weight)
+    changed = jnp.asarray([False, True, False, False, True, False])
+    new = reset_edge_moments(state, changed)
+    mu, nu = new[0].mu, new[0].nu
+    assert float(mu[1]) == float(nu[4]) == 0.0
+    assert float(mu[2]) == float(state[0].mu[2]) and float(nu[5]) == float(state[0].nu[5])
+    assert int(new[0].count) == int(state[0].count)
+
+
+def test_window_larger_than_block_is_required():
+    with pytest.raises(ValueError, match="check_every"):
+        GraphStudent(LAYOUT, cfg(window=4, check_every=8)).init(jax.random.PRNGKey(0))
