@@ -9,8 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
+
+# Reuse compiled XLA programs across jobs: seeds and variants of a task share shapes.
+os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(Path(".jax_cache").resolve()))
 
 log = logging.getLogger("plasticnets")
 

@@ -26,7 +26,7 @@ def draw(tables: Path, out: Path) -> None:
         data = summary[summary["task"] == task]
         sns.barplot(data, x="variant", y="late_reward", hue="variant", order=order, hue_order=order,
                     palette=palette(order), errorbar=("ci", 95), seed=0, ax=ax, legend=False)
-        sns.stripplot(data, x="variant", y="late_reward", order=order, color="0.2", size=2.5, ax=ax, jitter=0.15, seed=0)
+        sns.stripplot(data, x="variant", y="late_reward", order=order, color="0.2", size=2.5, ax=ax, jitter=False)
         ax.set(title=task, xlabel="", ylabel="late reward" if ax is axes[0][0] else "")
         ax.tick_params(axis="x", rotation=60)
         for label in ax.get_xticklabels():

@@ -210,33 +210,33 @@ def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, se
     start = time.perf_counter()
     key = jax.random.PRNGKey(seed)
     student_key, key = jax.random.split(key)
-    state = student.init(student_key)
+    state = jax.tree.map(jnp.array, student.init(student_key))  # distinct buffers: the steps donate them
     envs = HostEnvBatch(task, 1, seed)
     obs = envs.reset()[0]
 
-    @jax.jit
+    @partial(jax.jit, donate_argnums=0)  # donate: update the window buffers in place
     def step(state, obs):
         label = greedy_action(expert, obs)
         state, loss, student_action = learn(student, cfg, state, obs, label)
         return state, loss, student_action if cfg.driver == "student" else label
 
-    structural = jax.jit(student.structural_step)
-    end_block = jax.jit(student.end_block)
+    structural = jax.jit(student.structural_step, donate_argnums=0)
+    end_block = jax.jit(student.end_block, donate_argnums=0)
     size = jax.jit(student.size)
     progress = progress or Progress(f"{task} seed {seed}", cfg.total_steps, "env steps")
     losses = np.zeros(cfg.total_steps, np.float32)
     done = np.zeros(cfg.total_steps, bool)
     finished = np.zeros(cfg.total_steps, np.float32)
     checks: dict[str, list] = {name: [] for name in (*Events._fields, "hidden", "edges", "params", "step")}
-    snapshots = []
+    snapshots, pending_losses = [], []
     episode_return = 0.0
     check_every = student.check_every
     try:
         for t in range(cfg.total_steps):
-            state, loss, action = step(state, jnp.asarray(obs))
+            state, loss, action = step(state, obs)
+            pending_losses.append(loss)  # fetched in bulk: one transfer per chunk, not per step
             obs_batch, reward, terminated, truncated, _ = envs.step(np.asarray(action)[None])
             obs = obs_batch[0]
-            losses[t] = float(loss)
             episode_return += float(reward[0])
             if terminated[0] or truncated[0]:
                 done[t], finished[t], episode_return = True, episode_return, 0.0
@@ -252,6 +252,8 @@ def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, se
                     checks[name].append(int(value))
                 checks["step"].append(t + 1)
             if (t + 1) % snapshot_every == 0 or t + 1 == cfg.total_steps:
+                losses[t + 1 - len(pending_losses) : t + 1] = jax.device_get(pending_losses)
+                pending_losses = []
                 snapshots.append((t + 1, student.snapshot(state)))
                 progress.update(t + 1)
     finally:
