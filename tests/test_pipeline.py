@@ -43,6 +43,9 @@ def test_default_config_plans_every_expert(repo):
     jobs = planned_jobs(snakemake(repo, "-n", "--cores", "2").stdout)
     assert jobs["train_expert"] == 9 and jobs["expert_gate"] == 9  # 3 tasks x 3 seeds
     assert jobs["figure_expert_curves"] == 1
+    # 3 tasks x 5 seeds x (4 graph variants + 4 MLPs), then the size-matched MLP after the full runs
+    assert jobs["distill_smgrnn"] == 3 * 5 * 8 and jobs["distill_mlp_matched"] == 3 * 5
+    assert jobs["figure_smgrnn"] == 3
 
 
 @pytest.mark.parametrize(
@@ -79,8 +82,24 @@ def test_smoke_pipeline_end_to_end(repo):
         assert (repo / "logs" / "experts" / task / "seed0.log").stat().st_size > 0
     runs = pd.read_parquet(repo / "results" / "tables" / "experts_runs.parquet")
     assert set(runs["task"]) == {"CartPole-v1", "LunarLander-v3"}
+
+    variants = {"full", "static", "growth_only", "no_random_growth", "mlp_16", "mlp_matched"}
+    for task in ("CartPole-v1", "LunarLander-v3"):
+        for variant in variants:
+            run = repo / "results" / "smgrnn" / task / variant / "seed0"
+            summary = read_json(run / "summary.json")
+            assert summary["variant"] == variant and summary["env_steps"] > 0
+            assert {"episode", "check"} <= set(pd.read_parquet(run / "metrics.parquet")["record"])
+            assert (run / "graph.npz").stat().st_size > 0
+    summary = pd.read_csv(repo / "results" / "tables" / "smgrnn_summary.csv")
+    assert set(summary["variant"]) == variants and len(summary) == 2 * len(variants)
+    matched = read_json(repo / "results" / "smgrnn" / "CartPole-v1" / "mlp_matched" / "seed0" / "summary.json")
+    assert matched["settings"]["hidden"][0] >= 1
+
+    for name in ("expert_curves", "smgrnn_returns", "smgrnn_size", "smgrnn_ablation"):
+        figure = repo / "results" / "figures" / f"{name}.pdf"
+        assert figure.read_bytes()[:5] == b"%PDF-" and figure.with_suffix(".png").exists()
     pdf = repo / "results" / "figures" / "expert_curves.pdf"
-    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.with_suffix(".png").exists()
 
     # Nothing left to do, and one figure regenerates alone from its table.
     assert "Nothing to be done" in snakemake(repo, "-n", "--cores", "2", "--configfile", "config/smoke.yaml").stdout

@@ -201,3 +201,12 @@ def test_optimizer_moments_reset_only_for_changed_edges():
 def test_window_larger_than_block_is_required():
     with pytest.raises(ValueError, match="check_every"):
         GraphStudent(LAYOUT, cfg(window=4, check_every=8)).init(jax.random.PRNGKey(0))
+
+
+def test_floyd_sampling_is_distinct_in_range_and_uniform():
+    keys = jax.random.split(jax.random.PRNGKey(0), 4000)
+    draws = np.asarray(jax.vmap(lambda k: spm.sample_without_replacement(k, jnp.int32(10), jnp.int32(3), 5))(keys))[:, :3]
+    assert all(len(set(row)) == 3 for row in draws)
+    assert draws.min() >= 0 and draws.max() <= 9
+    counts = np.bincount(draws.ravel(), minlength=10)
+    np.testing.assert_allclose(counts / counts.sum(), 0.1, atol=0.01)  # each value equally likely

@@ -74,8 +74,10 @@ def empty_ring(window: int, block: int, size: int) -> Ring:
                 jnp.zeros((block, size)), jnp.zeros((block, size)), zero, zero)
 
 
-def ring_push(ring: Ring, values: jax.Array) -> Ring:
-    old = ring.pending_old[ring.step]
+def ring_push(ring: Ring, values: jax.Array, old_valid: jax.Array | bool = True) -> Ring:
+    """Add one value per quantity. ``old_valid`` False means the value leaving the window was
+    written before the quantity's history was cleared, so it is not in the sums."""
+    old = jnp.where(old_valid, ring.pending_old[ring.step], 0.0)
     return ring._replace(
         sum=ring.sum + values - old,
         sum_sq=ring.sum_sq + values**2 - old**2,
@@ -94,17 +96,6 @@ def ring_end_block(ring: Ring) -> Ring:
     next_rows = (position + jnp.arange(block)) % window
     return ring._replace(buffer=buffer, pending_old=buffer[next_rows], pending_new=jnp.zeros_like(ring.pending_new),
                          position=position, step=jnp.zeros_like(ring.step))
-
-
-def ring_clear(ring: Ring, columns: jax.Array) -> Ring:
-    """Forget the history of the masked quantities (call between blocks)."""
-    return ring._replace(
-        buffer=jnp.where(columns[None, :], 0.0, ring.buffer),
-        sum=jnp.where(columns, 0.0, ring.sum),
-        sum_sq=jnp.where(columns, 0.0, ring.sum_sq),
-        pending_old=jnp.where(columns[None, :], 0.0, ring.pending_old),
-        pending_new=jnp.where(columns[None, :], 0.0, ring.pending_new),
-    )
 
 
 class Window(NamedTuple):
@@ -144,7 +135,8 @@ def push(window: Window, delta_w: jax.Array, activation: jax.Array, edge_alive: 
     """Add one step's updates and activations; O(edges + nodes), whatever T is."""
     t = window.updates.buffer.shape[0]
     return Window(
-        updates=ring_push(window.updates, jnp.where(edge_alive, delta_w, 0.0)),
+        # An edge with fewer than T samples since its (re)start has no valid value leaving the window.
+        updates=ring_push(window.updates, jnp.where(edge_alive, delta_w, 0.0), old_valid=window.count >= t),
         count=jnp.where(edge_alive, jnp.minimum(window.count + 1, t), 0),
         activations=ring_push(window.activations, activation),
     )
@@ -155,8 +147,15 @@ def end_block(window: Window) -> Window:
 
 
 def clear_edges(window: Window, edges: jax.Array) -> Window:
-    """Forget the history of the edges where ``edges`` is True (new, removed or just split)."""
-    return window._replace(updates=ring_clear(window.updates, edges), count=jnp.where(edges, 0, window.count))
+    """Forget the history of the edges where ``edges`` is True (new, removed or just split).
+
+    Only the sums and the sample count are reset, O(edges): the stale values
+    still in the ring are never subtracted, because ``push`` only subtracts a
+    leaving value once the edge holds T samples of its new history.
+    """
+    updates = window.updates._replace(sum=jnp.where(edges, 0.0, window.updates.sum),
+                                      sum_sq=jnp.where(edges, 0.0, window.updates.sum_sq))
+    return window._replace(updates=updates, count=jnp.where(edges, 0, window.count))
 
 
 def statistics(window: Window) -> tuple[jax.Array, jax.Array, jax.Array]:
@@ -241,6 +240,24 @@ def candidate_pool(cfg: SPMConfig, layout: Layout, graph: Graph) -> jax.Array:
     return jnp.asarray(allowed_pairs(layout, cfg.allow_self_loops)) & alive[:, None] & alive[None, :] & ~present
 
 
+def sample_without_replacement(key, population: jax.Array, count: jax.Array, size: int) -> jax.Array:
+    """``count`` (<= ``size``) distinct integers drawn uniformly from [0, population): Floyd's algorithm.
+
+    O(size^2) work, independent of the population, so sampling a few new edges
+    never touches every node pair. Entries past ``count`` are unspecified.
+    """
+    keys = jax.random.split(key, size)
+
+    def draw(k, chosen):
+        j = population - count + k  # Floyd: for j in population-count .. population-1
+        t = jax.random.randint(keys[k], (), 0, jnp.maximum(j + 1, 1))
+        seen = jnp.any((chosen == t) & (jnp.arange(size) < k))
+        value = jnp.where(seen, j, t)
+        return jnp.where(k < count, chosen.at[k].set(value), chosen)
+
+    return jax.lax.fori_loop(0, size, draw, jnp.zeros(size, jnp.int32))
+
+
 def grow_random(cfg: SPMConfig, layout: Layout, graph: Graph, key: jax.Array):
     """Add m = max(floor(rho * N_alive), 1) edges drawn uniformly from the candidate pool (B.4).
 
@@ -251,9 +268,9 @@ def grow_random(cfg: SPMConfig, layout: Layout, graph: Graph, key: jax.Array):
     pool = candidate_pool(cfg, layout, graph).ravel()
     wanted = jnp.maximum(jnp.floor(cfg.rho_rand * graph.node_alive.sum()), 1).astype(jnp.int32)
     requested = jnp.minimum(wanted, pool.sum())  # cannot add more than the pool holds
-    # Uniform sample without replacement: top-k of random keys over the pool (Gumbel trick).
-    scores = jnp.where(pool, jax.random.uniform(pick_key, pool.shape), -1.0)
-    _, pair_idx = jax.lax.top_k(scores, cap)
+    ranks = sample_without_replacement(pick_key, pool.sum(), jnp.minimum(requested, cap), cap)
+    # The r-th pool entry (0-based) is where the running count of pool entries first exceeds r.
+    pair_idx = jnp.searchsorted(jnp.cumsum(pool), ranks + 1)
     slot_idx, slot_ok = _first_free(~graph.edge_alive, cap)
     do = (jnp.arange(cap) < requested) & slot_ok
     added = do.sum()
@@ -282,16 +299,12 @@ def prune_candidates(cfg: SPMConfig, graph: Graph, window: Window) -> jax.Array:
 
 
 def prune_edges(cfg: SPMConfig, layout: Layout, graph: Graph, candidates: jax.Array, key: jax.Array):
-    """Remove a random floor(eta * |candidates|) of the candidates (at least one if any).
+    """Remove each candidate with probability eta (B.5; the paper's rounding of eta*|W| is unknown).
 
     An output node never loses its last incoming edge: prunes that would do so
     are undone and counted. Returns (graph, removed mask, pruned count, guard count).
     """
-    n = candidates.sum()
-    k = jnp.where(n > 0, jnp.maximum(jnp.floor(cfg.eta_prune * n), 1), 0).astype(jnp.int32)
-    scores = jnp.where(candidates, jax.random.uniform(key, candidates.shape), 2.0)
-    rank = jnp.argsort(jnp.argsort(scores))
-    remove = candidates & (rank < k)
+    remove = candidates & jax.random.bernoulli(key, cfg.eta_prune, candidates.shape)
 
     is_output = jnp.asarray(layout.is_output())
     kept = graph._replace(edge_alive=graph.edge_alive & ~remove)

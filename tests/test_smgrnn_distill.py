@@ -1,0 +1,129 @@
+"""Distillation loop, MLP baselines, variants-as-config and run outputs."""
+
+import jax
+import numpy as np
+import pytest
+
+from plasticnets.config import load_config, validate_config
+from plasticnets.experts.policy import ActorCritic, save_policy
+from plasticnets.smgrnn import graph as g
+from plasticnets.smgrnn.baselines import MLPStudent, mlp_parameter_count, size_matched_hidden
+from plasticnets.smgrnn.distill import DistillConfig, distill
+from plasticnets.smgrnn.run import build_student, late_reward, run_distill
+from plasticnets.smgrnn.spm import SPMConfig
+from plasticnets.smgrnn.student import GraphStudent
+from plasticnets.smgrnn.variants import all_variants, resolve
+from tests.test_config import DEFAULT, ROOT
+
+EXPERT = ActorCritic(jax.random.PRNGKey(7), 4, 2)  # an untrained but fixed teacher is enough here
+SPM = SPMConfig(window=20, check_every=10, lambda_edge=1e-3, tau_w=0.05)
+
+
+def small_student():
+    return GraphStudent(g.Layout(4, 2, 16, 128), SPM, lr=1e-2)
+
+
+def test_same_seed_same_metrics_and_vmapped_seed_equals_single_run():
+    cfg = DistillConfig(total_steps=600)
+    together = distill("CartPole-v1", small_student(), cfg, EXPERT, [3, 5])
+    alone = distill("CartPole-v1", small_student(), cfg, EXPERT, [5])
+    again = distill("CartPole-v1", small_student(), cfg, EXPERT, [5])
+    for key in ("loss", "done", "finished_return"):
+        np.testing.assert_array_equal(alone[0].steps[key], again[0].steps[key])
+        np.testing.assert_allclose(together[1].steps[key], alone[0].steps[key], rtol=1e-5, atol=1e-6)
+    for key in ("hidden", "edges", "relays", "pruned"):
+        np.testing.assert_array_equal(together[1].checks[key], alone[0].checks[key])
+    assert not np.array_equal(together[0].steps["loss"], together[1].steps["loss"])  # seeds differ
+
+
+def test_distillation_lowers_the_loss_and_the_spm_acts():
+    (run,) = distill("CartPole-v1", small_student(), DistillConfig(total_steps=3000), EXPERT, [0])
+    loss = run.steps["loss"]
+    assert loss[-300:].mean() < 0.5 * loss[:300].mean()
+    events = {k: int(run.checks[k].sum()) for k in ("relays", "random_edges", "pruned")}
+    assert events["random_edges"] > 0 and events["relays"] + events["pruned"] > 0, events
+    assert len(run.checks["step"]) == 3000 // SPM.check_every
+
+
+def test_removed_edges_stay_at_zero_weight_through_training():
+    (run,) = distill("CartPole-v1", small_student(), DistillConfig(total_steps=2000), EXPERT, [1])
+    graph = run.state.graph
+    dead = ~np.asarray(graph.edge_alive)
+    assert dead.any() and np.all(np.asarray(graph.weight)[dead] == 0.0)
+
+
+def test_host_loop_lunarlander_runs_with_the_same_student_code():
+    student = GraphStudent(g.Layout(8, 4, 8, 96), SPM)
+    teacher = ActorCritic(jax.random.PRNGKey(0), 8, 4)
+    (run,) = distill("LunarLander-v3", student, DistillConfig(total_steps=120), teacher, [0])
+    assert len(run.steps["loss"]) == 120 and np.isfinite(run.steps["loss"]).all()
+    assert len(run.checks["step"]) == 120 // SPM.check_every
+
+
+def test_mlp_baseline_learns_through_the_same_loop():
+    student = MLPStudent(4, 2, (16,), lr=1e-2)
+    (run,) = distill("CartPole-v1", student, DistillConfig(total_steps=2000), EXPERT, [0])
+    assert run.steps["loss"][-200:].mean() < 0.5 * run.steps["loss"][:200].mean()
+    assert int(run.checks["params"][-1]) == mlp_parameter_count(4, (16,), 2) == 16 * 5 + 2 * 17
+
+
+def test_size_matched_mlp_width():
+    # CartPole: h*(4+1) + 2*(h+1) = 7h + 2; 84 parameters -> h = 11.7 -> 12
+    assert size_matched_hidden(4, 2, 84) == 12
+    assert size_matched_hidden(4, 2, 1) == 1
+
+
+def test_late_reward_is_the_last_tenth():
+    assert late_reward(np.arange(1, 21, dtype=float)) == pytest.approx(19.5)
+    assert late_reward(np.array([3.0])) == 3.0
+
+
+def test_variants_resolve_from_config():
+    config = load_config([DEFAULT])
+    smgrnn = config["smgrnn"]
+    assert all_variants(smgrnn)[:4] == ["full", "static", "growth_only", "no_random_growth"]
+    assert all_variants(smgrnn)[-1] == "mlp_matched"
+    static = resolve(smgrnn, "CartPole-v1", "static")
+    assert static["kind"] == "graph" and not static["spm"]["prune"] and not static["spm"]["edge_growth"]
+    growth_only = resolve(smgrnn, "Acrobot-v1", "growth_only")
+    assert not growth_only["spm"]["prune"] and growth_only["spm"]["random_growth"]
+    assert growth_only["graph"]["max_hidden"] > smgrnn["graph"]["max_hidden"]
+    assert resolve(smgrnn, "CartPole-v1", "mlp_32") == {"kind": "mlp", "steps": smgrnn["steps"]["CartPole-v1"],
+                                                        "distill": smgrnn["distill"], "hidden": [32]}
+    student = build_student("Acrobot-v1", resolve(smgrnn, "Acrobot-v1", "full"))
+    assert student.layout.num_inputs == 6 and student.layout.num_outputs == 3
+    with pytest.raises(ValueError, match="unknown SMGrNN variant 'nope'"):
+        resolve(smgrnn, "CartPole-v1", "nope")
+
+
+def test_cross_key_problems_are_named():
+    import yaml
+    from plasticnets.config import ConfigError
+
+    config = yaml.safe_load(DEFAULT.read_text())
+    config["smgrnn"]["variants"] = [{"name": "static"}, {"name": "static"}]
+    config["experts"]["tasks"] = ["CartPole-v1"]
+    with pytest.raises(ConfigError) as err:
+        validate_config(config)
+    message = str(err.value)
+    assert "variant name 'static' is used twice" in message
+    assert "smgrnn.size_matched_mlp: needs a variant named 'full'" in message
+    assert "smgrnn.tasks[1]: 'Acrobot-v1' has no expert" in message
+
+
+def test_run_folder_outputs(tmp_path):
+    expert_path = tmp_path / "policy.eqx"
+    save_policy(expert_path, EXPERT, {"obs_size": 4, "num_actions": 2, "hidden": [64, 64], "seed": 0})
+    config = load_config([DEFAULT, ROOT / "config" / "smoke.yaml"])
+    settings = resolve(config["smgrnn"], "CartPole-v1", "full") | {"steps": 900}
+    summary = run_distill("CartPole-v1", "full", 2, settings, expert_path, tmp_path / "run", 4, 123)
+    import pandas as pd
+
+    metrics = pd.read_parquet(tmp_path / "run" / "metrics.parquet")
+    assert set(metrics["record"]) == {"episode", "check"}
+    assert (metrics["record"] == "check").sum() == 900 // settings["spm"]["check_every"]
+    snapshots = np.load(tmp_path / "run" / "graph.npz")
+    assert snapshots["snapshot_step"][-1] == 900 and snapshots["edge_alive"].shape[1] == settings["graph"]["max_edges"]
+    assert summary["final"]["edges"] == int(snapshots["edge_alive"][-1].sum())
+    assert summary["eval"]["episodes"] == 4 and len(summary["eval"]["returns"]) == 4
+    assert summary["expert"]["sha256"] and summary["variant"] == "full"
