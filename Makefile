@@ -27,6 +27,7 @@ test: setup
 ## Speed benchmarks (print their figures; not part of the tests).
 benchmark: setup
 	$(BIN)/python benchmarks/expert_ppo.py
+	$(BIN)/python benchmarks/smgrnn_throughput.py
 
 ## Re-resolve the pinned environment from pyproject.toml's ranges.
 lock:
