@@ -24,7 +24,7 @@ import yaml
 
 from plasticnets.envs import evaluate, get_task
 from plasticnets.experts.ppo import PPOConfig
-from plasticnets.experts.train import _host_trainer, greedy_policy, train_expert
+from plasticnets.experts.train import make_host_trainer, greedy_policy, train_expert
 
 TASK = "CartPole-v1"
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,7 +50,7 @@ def fused_run(cfg: PPOConfig, seed: int):
 
 
 def host_run(cfg: PPOConfig, seed: int, updates: int) -> float:
-    init, train, envs = _host_trainer(get_task(TASK), cfg, seed)
+    init, train, envs = make_host_trainer(get_task(TASK), cfg, seed)
     state = init(jax.random.PRNGKey(seed))
     key = jax.random.PRNGKey(seed + 1)
     state, _, key = train(state, 1, key)  # compile

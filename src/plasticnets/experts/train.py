@@ -62,7 +62,7 @@ def _chunks(num_updates: int, num_evals: int) -> list[int]:
     return [base + (i < extra) for i in range(num_evals)]
 
 
-def _host_trainer(spec: TaskSpec, cfg: PPOConfig, seed: int):
+def make_host_trainer(spec: TaskSpec, cfg: PPOConfig, seed: int):
     """The PPO loop for gymnasium tasks: host environments, jitted policy and update."""
     optimizer = make_optimizer(cfg)
     act = jax.jit(sample_action)
@@ -130,7 +130,7 @@ def train_expert(task: str, seed: int, cfg: PPOConfig, progress: Progress | None
             stats = jax.device_get(stats)
             return [{k: float(v[i]) for k, v in stats.items()} for i in range(n)]
     else:
-        init, train_host, envs = _host_trainer(spec, cfg, seed)
+        init, train_host, envs = make_host_trainer(spec, cfg, seed)
         state = init(init_key)
         current = lambda: state["model"]  # noqa: E731
         host_key = train_key

@@ -60,8 +60,7 @@ def problems(config: dict[str, Any]) -> list[str]:
     for i, task in enumerate(smgrnn["tasks"]):
         if task not in experts["tasks"]:
             found.append(f"config key smgrnn.tasks[{i}]: {task!r} has no expert; add it to experts.tasks")
-        missing = task not in smgrnn["steps"]
-        if missing:
+        if task not in smgrnn["steps"]:
             found.append(f"config key smgrnn.steps: no budget for {task!r}")
     if smgrnn.get("expert_seed", 0) not in experts["seeds"]:
         found.append(f"config key smgrnn.expert_seed: {smgrnn.get('expert_seed', 0)} is not in experts.seeds {experts['seeds']}")
