@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 CORES ?= all
+SNAKEMAKE_ARGS ?=
 PIP_VERSION := 26.3
 
 .PHONY: setup reproduce test benchmark lock clean
@@ -16,9 +17,10 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-## Full reproduction on the default config (config/config.yaml).
+## Full reproduction on the default config (config/config.yaml);
+## e.g. make reproduce SNAKEMAKE_ARGS="--configfile config/smoke.yaml" for CI scale.
 reproduce: setup
-	$(BIN)/snakemake --cores $(CORES)
+	$(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
 
 ## The test suite (unit tests + end-to-end smoke pipeline).
 test: setup
