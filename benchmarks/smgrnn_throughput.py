@@ -6,6 +6,8 @@ one-seed rate), as a ratio. Compilation is excluded (timed separately). The expe
 results/experts/CartPole-v1/seed0/policy.eqx when present, else a freshly initialised network (the
 labels then differ, so the graph grows differently; the script says which it used).
 
+The vmapped program shards its seeds over one XLA CPU device per core (set via XLA_FLAGS below).
+
 Usage: python benchmarks/smgrnn_throughput.py [--steps 30000] [--seeds 8]
 """
 
@@ -13,6 +15,10 @@ from __future__ import annotations
 
 import argparse
 import os
+
+# One XLA CPU device per core, so the vmapped seeds can be split over both cores.
+# Set before JAX is imported; the one-seed program runs on a single device either way.
+os.environ.setdefault("XLA_FLAGS", f"--xla_force_host_platform_device_count={os.cpu_count()}")
 import platform
 import time
 from pathlib import Path
@@ -22,7 +28,7 @@ import jax.numpy as jnp
 
 from plasticnets.config import load_config
 from plasticnets.experts.policy import ActorCritic, load_policy
-from plasticnets.smgrnn.distill import DistillConfig, make_gymnax_distiller
+from plasticnets.smgrnn.distill import DistillConfig, make_gymnax_distiller, shard_over_devices
 from plasticnets.smgrnn.run import build_student
 from plasticnets.smgrnn.variants import resolve
 
@@ -40,7 +46,7 @@ def expert():
 def throughput(student, teacher, seeds: int, steps: int) -> tuple[float, float]:
     """(compile + first chunk seconds, steady-state aggregate steps per second)."""
     init, run = make_gymnax_distiller(TASK, student, DistillConfig(total_steps=steps), teacher)
-    carry = init(jnp.stack([jax.random.PRNGKey(s) for s in range(seeds)]))
+    carry = shard_over_devices(init(jnp.stack([jax.random.PRNGKey(s) for s in range(seeds)])), seeds)
     blocks = steps // student.check_every
     start = time.perf_counter()
     carry, _ = run(carry, blocks, student.check_every)

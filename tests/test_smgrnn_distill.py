@@ -127,3 +127,26 @@ def test_run_folder_outputs(tmp_path):
     assert summary["final"]["edges"] == int(snapshots["edge_alive"][-1].sum())
     assert summary["eval"]["episodes"] == 4 and len(summary["eval"]["returns"]) == 4
     assert summary["expert"]["sha256"] and summary["variant"] == "full"
+
+
+SHARDED_CHECK = """
+import os
+os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
+import jax, numpy as np
+from tests.test_smgrnn_distill import EXPERT, small_student
+from plasticnets.smgrnn.distill import DistillConfig, distill
+assert len(jax.devices()) == 2
+sharded = distill("CartPole-v1", small_student(), DistillConfig(total_steps=300), EXPERT, [3, 5])
+np.save(os.environ["OUT"], np.stack([run.steps["loss"] for run in sharded]))
+"""
+
+
+def test_seeds_sharded_over_two_cpu_devices_give_the_same_runs(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "losses.npy"
+    subprocess.run([sys.executable, "-c", SHARDED_CHECK], check=True, cwd=ROOT, env={**os.environ, "OUT": str(out)})
+    together = distill("CartPole-v1", small_student(), DistillConfig(total_steps=300), EXPERT, [3, 5])
+    np.testing.assert_allclose(np.load(out), np.stack([run.steps["loss"] for run in together]), rtol=1e-5, atol=1e-6)

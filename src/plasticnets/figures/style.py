@@ -44,10 +44,10 @@ def palette(variants) -> dict:
                   key=lambda v: [int(x) for x in v[4:].split("x") if x.isdigit()])
     for i, name in enumerate(mlps):
         colors[name] = _MLP_COLORS[min(i, len(_MLP_COLORS) - 1)]
-    others = iter(_PALETTE[5:])
+    others = iter([_PALETTE[6], _PALETTE[9]])
     for name in variants:
         if name == "mlp_matched":
-            colors[name] = _PALETTE[1]
+            colors[name] = _PALETTE[5]
         elif name not in colors:
             colors[name] = VARIANT_COLORS.get(name) or next(others, (0.5, 0.5, 0.5))
     return colors

@@ -158,12 +158,22 @@ def _split_seeds(logs, num_seeds: int):
     return per_seed
 
 
+def shard_over_devices(tree, num_seeds: int):
+    """Split the seed axis over all devices (CPU devices too, e.g. with
+    XLA_FLAGS=--xla_force_host_platform_device_count=2), when it divides evenly."""
+    devices = jax.devices()
+    if len(devices) == 1 or num_seeds % len(devices):
+        return tree
+    mesh = jax.sharding.Mesh(np.array(devices), ("seeds",))
+    return jax.device_put(tree, jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("seeds")))
+
+
 def distill_gymnax(task: str, student, cfg: DistillConfig, expert: ActorCritic, seeds: list[int],
                    progress: Progress | None = None) -> list[DistillRun]:
-    """Train one student per seed, all seeds in one compiled program."""
+    """Train one student per seed, all seeds in one compiled program (sharded over devices)."""
     start = time.perf_counter()
     init, run = make_gymnax_distiller(task, student, cfg, expert)
-    carry = init(jnp.stack([jax.random.PRNGKey(s) for s in seeds]))
+    carry = shard_over_devices(init(jnp.stack([jax.random.PRNGKey(s) for s in seeds])), len(seeds))
     block_len = student.check_every
     full_blocks, remainder = divmod(cfg.total_steps, block_len)
     progress = progress or Progress(f"{task} {len(seeds)} seed(s)", cfg.total_steps, "env steps")
