@@ -13,6 +13,7 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/experts.smk"
 include: "workflow/rules/smgrnn.smk"
+include: "workflow/rules/lndp.smk"
 include: "workflow/rules/analysis.smk"
 include: "workflow/rules/figures.smk"
 
@@ -22,5 +23,6 @@ rule all:
     input:
         rules.experts.input,
         rules.smgrnn.input,
+        rules.lndp.input,
         rules.tables.input,
         rules.figures.input,

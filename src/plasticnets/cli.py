@@ -63,6 +63,17 @@ def cmd_distill(args: argparse.Namespace) -> None:
                 args.eval_episodes, args.eval_seed)
 
 
+def cmd_evolve(args: argparse.Namespace) -> None:
+    if args.cpu_devices > 1:
+        # Before the first JAX computation: one XLA CPU device per core, so the population
+        # is sharded over them (ignored when an accelerator is the default backend).
+        flag = f"--xla_force_host_platform_device_count={args.cpu_devices}"
+        os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flag}".strip()
+    from plasticnets.lndp.run import run_lndp
+
+    run_lndp(args.task, args.variant, args.seed, args.settings, Path(args.out), args.eval_lifetimes, args.eval_seed)
+
+
 def cmd_validate_config(args: argparse.Namespace) -> None:
     from plasticnets.config import load_config
 
@@ -125,12 +136,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="summary.json files of full SMGrNN runs: size a one-layer MLP to their mean final parameters")
     p.set_defaults(func=cmd_distill)
 
+    p = sub.add_parser("evolve", help="evolve an LNDP with CMA-ES (one task, variant and seed; resumable)",
+                       description="CMA-ES over the LNDP's parameters; writes metrics.parquet, best.eqx, mean.eqx, "
+                       "lifetime.parquet and summary.json into --out, and checkpoints into --out/checkpoint "
+                       "(a rerun resumes from it).")
+    p.add_argument("--task", required=True, help="task id, e.g. CartPole-v1 or Foraging-nonstationary")
+    p.add_argument("--variant", required=True, help="variant name recorded in the outputs (e.g. full, no_sp)")
+    p.add_argument("--seed", required=True, type=_nonnegative_int, help="evolution seed")
+    p.add_argument("--settings", required=True, type=_json_arg,
+                   help="resolved variant settings as JSON (what plasticnets.lndp.variants.resolve returns)")
+    p.add_argument("--out", required=True, help="run folder to write")
+    p.add_argument("--eval-lifetimes", type=int, default=20, help="fresh lifetimes to evaluate the result on")
+    p.add_argument("--eval-seed", type=_nonnegative_int, default=1_000_000)
+    p.add_argument("--cpu-devices", type=int, default=1,
+                   help="split the CPU into this many XLA devices and shard the population over them")
+    p.set_defaults(func=cmd_evolve)
+
     p = sub.add_parser("validate-config", help="validate config files (merged in order) against the schema")
     p.add_argument("files", nargs="+", help="config files, e.g. config/config.yaml config/smoke.yaml")
     p.set_defaults(func=cmd_validate_config)
 
     p = sub.add_parser("collect", help="gather run folders of one family into tidy tables")
-    p.add_argument("family", choices=["experts", "smgrnn"], help="which family of runs")
+    p.add_argument("family", choices=["experts", "smgrnn", "lndp"], help="which family of runs")
     p.add_argument("--runs", nargs="+", required=True, help="run folders (each with summary.json and metrics.parquet)")
     p.add_argument("--out-runs", required=True, help="tidy long table (parquet)")
     p.add_argument("--out-summary", required=True, help="one row per run (csv)")

@@ -127,6 +127,8 @@ def validate_config(config: dict[str, Any], schema_path: str | Path = SCHEMA_PAT
 
 def _cross_checks(config: dict[str, Any]) -> list[str]:
     """Rules between keys that JSON Schema cannot express, owned by each family."""
-    from plasticnets.smgrnn import variants
+    from plasticnets.lndp import variants as lndp_variants
+    from plasticnets.smgrnn import variants as smgrnn_variants
 
-    return variants.problems(config) if "smgrnn" in config else []
+    found = smgrnn_variants.problems(config) if "smgrnn" in config else []
+    return found + (lndp_variants.problems(config) if "lndp" in config else [])

@@ -35,7 +35,23 @@ rule smgrnn_tables:
         " --out-summary {output.summary} > {log} 2>&1"
 
 
+rule lndp_tables:
+    input:
+        [f"{d}/{f}" for d in LNDP_RUN_DIRS for f in ["summary.json", "metrics.parquet", "lifetime.parquet"]],
+    output:
+        runs="results/tables/lndp_runs.parquet",
+        summary="results/tables/lndp_summary.csv",
+    params:
+        runs=LNDP_RUN_DIRS,
+    log:
+        "logs/tables/lndp.log",
+    shell:
+        "plasticnets collect lndp --runs {params.runs:q} --out-runs {output.runs}"
+        " --out-summary {output.summary} > {log} 2>&1"
+
+
 rule tables:
     input:
         rules.expert_tables.output,
         rules.smgrnn_tables.output,
+        rules.lndp_tables.output,

@@ -1,10 +1,12 @@
 # Config validation (before any job is planned) and path helpers shared by every family.
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
 from plasticnets.config import ConfigError, validate_config
+from plasticnets.envs.registry import TASKS
 
 try:
     config.update(validate_config(config, workflow.source_path("../schemas/config.schema.yaml")))
@@ -21,7 +23,7 @@ EXPERT_SEEDS = config["experts"]["seeds"]
 
 wildcard_constraints:
     seed=r"\d+",
-    task="|".join(EXPERT_TASKS),
+    task="|".join(re.escape(t) for t in sorted(TASKS)),
 
 
 def expert_dir(task, seed):

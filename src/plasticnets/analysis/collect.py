@@ -17,15 +17,17 @@ from plasticnets.io import read_json, read_parquet, write_parquet, atomic_path
 
 RUN_COLUMNS = ["family", "task", "variant", "seed", "x", "x_name", "metric", "value"]
 
-# Per family: which rows of a run's metrics.parquet become curves: (record filter, x column, metric columns).
+# Per family: which rows of a run's metrics.parquet become curves:
+# (record filter, x column, x name, metric columns).
 FAMILY_CURVES = {
-    "experts": [(None, "env_steps", ["episode_return", "eval_return", "loss", "entropy"])],
+    "experts": [(None, "env_steps", "env_steps", ["episode_return", "eval_return", "loss", "entropy"])],
     "smgrnn": [
-        ("episode", "step", ["return", "loss"]),
-        ("check", "step", ["hidden", "edges", "params", "relays", "random_edges", "pruned", "orphans"]),
+        ("episode", "step", "env_steps", ["return", "loss"]),
+        ("check", "step", "env_steps", ["hidden", "edges", "params", "relays", "random_edges", "pruned", "orphans"]),
     ],
+    "lndp": [(None, "generation", "generation",
+              ["best", "mean", "worst", "best_so_far", "density_mean", "density_max", "es_std"])],
 }
-X_NAME = "env_steps"
 
 
 def _summary_row(family: str, summary: dict) -> dict:
@@ -33,6 +35,15 @@ def _summary_row(family: str, summary: dict) -> dict:
            "eval_mean": summary["eval"]["mean"], "eval_std": summary["eval"]["std"],
            "eval_episodes": summary["eval"]["episodes"], "env_steps": summary["env_steps"],
            "wall_time_s": summary["wall_time_s"]}
+    if family == "lndp":
+        best, mean = summary["eval_best"], summary["eval_mean"]
+        return {"family": family, "task": summary["task"], "variant": summary["variant"], "seed": summary["seed"],
+                "best_fitness": summary["best_fitness"], "generations": summary["generations"],
+                "eval_best_fitness": best["fitness_mean"], "eval_best_fitness_std": best["fitness_std"],
+                "eval_mean_fitness": mean["fitness_mean"], "eval_mean_fitness_std": mean["fitness_std"],
+                "eval_best_density": best["final_density_mean"], "eval_lifetimes": summary["eval_lifetimes"],
+                **{f"eval_best_ep{i}": r for i, r in enumerate(best["episode_returns_mean"])},
+                "num_params": summary["num_params"], "wall_time_s": summary["wall_time_s"]}
     if family == "experts":
         row.update(threshold=summary["threshold"], solved=summary["solved"], best_env_steps=summary["best_env_steps"])
     elif family == "smgrnn":
@@ -49,17 +60,39 @@ def collect_run(family: str, run_dir: Path) -> tuple[pd.DataFrame, dict]:
     summary = read_json(run_dir / "summary.json")
     metrics = read_parquet(run_dir / "metrics.parquet")
     parts = []
-    for record, x_column, metric_names in FAMILY_CURVES[family]:
+    for record, x_column, x_name, metric_names in FAMILY_CURVES[family]:
         rows = metrics if record is None else metrics[metrics["record"] == record]
-        missing = [c for c in [x_column, *metric_names] if c not in rows.columns]
-        if missing:
-            raise ValueError(f"{run_dir / 'metrics.parquet'} lacks column(s) {missing}")
-        long = rows.melt(id_vars=[x_column], value_vars=metric_names, var_name="metric", value_name="value")
-        parts.append(long.dropna(subset=["value"]).rename(columns={x_column: "x"}))
+        if family == "lndp":
+            metric_names = metric_names + sorted(c for c in rows.columns if c.startswith("ep") and c.endswith("_mean"))
+        parts.append(_melt(rows, x_column, x_name, metric_names, run_dir / "metrics.parquet"))
+    if family == "lndp":
+        parts.append(_lifetime_curve(run_dir / "lifetime.parquet"))
     long = pd.concat(parts, ignore_index=True).assign(
-        family=family, task=summary["task"], variant=summary["variant"], seed=summary["seed"], x_name=X_NAME
+        family=family, task=summary["task"], variant=summary["variant"], seed=summary["seed"]
     )
     return long[RUN_COLUMNS], _summary_row(family, summary)
+
+
+def _melt(rows: pd.DataFrame, x_column: str, x_name: str, metric_names: list[str], source: Path) -> pd.DataFrame:
+    missing = [c for c in [x_column, *metric_names] if c not in rows.columns]
+    if missing:
+        raise ValueError(f"{source} lacks column(s) {missing}")
+    long = rows.melt(id_vars=[x_column], value_vars=metric_names, var_name="metric", value_name="value")
+    return long.dropna(subset=["value"]).rename(columns={x_column: "x"}).assign(x_name=x_name)
+
+
+def _lifetime_curve(path: Path) -> pd.DataFrame:
+    """An LNDP's evaluation lifetimes -> mean density and reward per lifetime step
+    (episodes laid end to end), the development figure's curves."""
+    lifetime = read_parquet(path)
+    missing = [c for c in ["lifetime", "episode", "step", "density", "reward"] if c not in lifetime.columns]
+    if missing:
+        raise ValueError(f"{path} lacks column(s) {missing}")
+    steps = int(lifetime["step"].max()) + 1
+    lifetime = lifetime.assign(x=lifetime["episode"] * steps + lifetime["step"])
+    mean = lifetime.groupby("x", as_index=False)[["density", "reward"]].mean()
+    mean = mean.rename(columns={"density": "lifetime_density", "reward": "lifetime_reward"})
+    return _melt(mean, "x", "lifetime_step", ["lifetime_density", "lifetime_reward"], path)
 
 
 def collect_family(family: str, run_dirs: list[Path], out_runs: Path, out_summary: Path) -> None:

@@ -22,8 +22,9 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-MOVES = jnp.array([1, -1, 0])
+MOVES = np.array([1, -1, 0], dtype=np.int32)  # numpy: a module-level jax array could leak a tracer
 
 
 class ForagingParams(NamedTuple):
@@ -63,7 +64,7 @@ class Foraging:
 
     def step(self, key: jax.Array, state: ForagingState, action, params: ForagingParams | None = None):
         params = params or self.default_params
-        position = jnp.clip(state.position + MOVES[action], 0, params.size - 1)
+        position = jnp.clip(state.position + jnp.asarray(MOVES)[action], 0, params.size - 1)
         reached = position == state.goal
         reward = jnp.where(
             params.dense_reward,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Backend = Literal["gymnax", "gymnasium"]
+Backend = Literal["gymnax", "gymnasium", "jax"]  # jax: this package's own environments
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,11 @@ class TaskSpec:
     obs_size: int
     num_actions: int
     max_episode_steps: int
-    reward_threshold: float  # Gymnasium registry's "solved" threshold
-    random_return: float  # mean return of a uniform random policy (specs/rl_and_stats.md)
+    reward_threshold: float | None  # Gymnasium registry's "solved" threshold (None: it has none)
+    random_return: float | None  # mean return of a uniform random policy (specs/rl_and_stats.md)
+    continuous: bool = False  # actions are num_actions real values instead of one index
+    action_scale: float = 1.0  # a tanh output in [-1, 1] times this is the action (Pendulum's torque)
+    env_kwargs: tuple = ()  # (name, value) pairs for the environment's parameters
 
 
 TASKS: dict[str, TaskSpec] = {
@@ -31,6 +34,12 @@ TASKS: dict[str, TaskSpec] = {
         TaskSpec("CartPole-v1", "gymnax", 4, 2, 500, 475.0, 22.4),
         TaskSpec("Acrobot-v1", "gymnax", 6, 3, 500, -100.0, -498.5),
         TaskSpec("LunarLander-v3", "gymnasium", 8, 4, 1000, 200.0, -179.8),
+        TaskSpec("Pendulum-v1", "gymnax", 3, 1, 200, None, None, continuous=True, action_scale=2.0),
+        # The LNDP paper's Foraging task (envs/foraging.py): one 100-step lifetime, food
+        # reward 10; the food stays on its side, or switches with probability 0.5 at each
+        # sub-episode reset (specs/lndp.md B.2).
+        TaskSpec("Foraging-stationary", "jax", 1, 3, 100, None, None, env_kwargs=(("p_switch", 0.0),)),
+        TaskSpec("Foraging-nonstationary", "jax", 1, 3, 100, None, None, env_kwargs=(("p_switch", 0.5),)),
     )
 }
 

@@ -22,11 +22,28 @@ PolicyFn = Callable[[Any, jax.Array], jax.Array]
 
 @lru_cache(maxsize=None)
 def make_gymnax(name: str):
-    """The gymnax environment and its default parameters (cached: building is not free)."""
+    """The gymnax environment and its default parameters."""
     import gymnax
 
     env, params = gymnax.make(name)
     return env, params
+
+
+@lru_cache(maxsize=None)
+def make_jax_env(name: str):
+    """A task that runs in JAX (gymnax or this package's own), as ``(env, params)``
+    with the gymnax 1.x interface. Cached, and built with concrete arrays even when
+    first asked for inside a traced function (so no tracer leaks into the cache)."""
+    spec = get_task(name)
+    with jax.ensure_compile_time_eval():
+        if spec.backend == "gymnax":
+            return make_gymnax(name)
+        if spec.backend == "jax":
+            from plasticnets.envs.foraging import Foraging
+
+            env = Foraging()
+            return env, env.default_params._replace(**dict(spec.env_kwargs))
+    raise ValueError(f"task {name!r} runs on the host ({spec.backend}), not in JAX")
 
 
 class HostEnvBatch:

@@ -1,0 +1,217 @@
+"""Evolve LNDP parameters with CMA-ES (evosax 0.3), checkpointed and resumable.
+
+One generation is one jitted program: ask, evaluate the whole population (``vmap``
+over members, sharded across ``jax.devices()``), tell. evosax minimises, so it is told
+the negated fitness; CMA-ES starts from the all-zero mean with step size ``std_init``
+(specs/lndp.md C.1-C.2).
+
+Every member gets its own key. Generation g draws its keys from
+``fold_in(PRNGKey(seed), g)``, so a run that is killed and resumed from a checkpoint
+(ES state, best-so-far and the metrics so far, in safe formats) ends with exactly the
+numbers of an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+from evosax.algorithms import CMA_ES
+from evosax.algorithms.distribution_based.cma_es import eigen_decomposition
+
+from plasticnets.io import atomic_path, read_json, read_parquet, write_json, write_parquet
+from plasticnets.lndp.params import zero_params
+from plasticnets.lndp.tasks import LifetimeTask
+from plasticnets.progress import Progress
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT_STATE = "es_state.eqx"
+CHECKPOINT_META = "checkpoint.json"
+CHECKPOINT_METRICS = "metrics.parquet"
+
+
+@dataclass(frozen=True)
+class EvolutionConfig:
+    population_size: int = 256
+    generations: int = 10_000
+    std_init: float = 1.0
+    checkpoint_every: int = 100  # generations between checkpoints (and at the end)
+    eigen_every: int = 1  # generations between eigendecompositions of C (1: every one, as evosax)
+
+    def __post_init__(self):
+        for key in ("population_size", "generations", "checkpoint_every", "eigen_every"):
+            if getattr(self, key) < 1:
+                raise ValueError(f"evolution.{key} must be >= 1, got {getattr(self, key)}")
+        if self.population_size < 4:
+            raise ValueError(f"evolution.population_size must be >= 4 for CMA-ES, got {self.population_size}")
+
+
+def population_sharding(population_size: int):
+    """Shard the population axis over all devices when it divides evenly (CPU
+    devices too, with XLA_FLAGS=--xla_force_host_platform_device_count=N)."""
+    devices = jax.devices()
+    if len(devices) == 1 or population_size % len(devices):
+        return None
+    mesh = jax.sharding.Mesh(np.array(devices), ("population",))
+    return jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("population"))
+
+
+def replicated(sharding):
+    """The same mesh with nothing split (for the ES state)."""
+    return jax.sharding.NamedSharding(sharding.mesh, jax.sharding.PartitionSpec())
+
+
+class LazyCMA_ES(CMA_ES):
+    """evosax's CMA-ES with the eigendecomposition of C refreshed only every
+    ``eigen_every`` generations (Hansen's lazy update, "The CMA Evolution Strategy: A
+    Tutorial", B.2). With about 2,000 dimensions C's learning rates are ~1e-5 per
+    generation, so a decomposition a few generations old samples practically the same
+    distribution, while one decomposition costs seconds on a CPU. ``eigen_every=1`` is
+    exactly evosax's CMA_ES."""
+
+    def __init__(self, population_size: int, solution, eigen_every: int = 1):
+        super().__init__(population_size=population_size, solution=solution)
+        self.eigen_every = eigen_every
+
+    def _ask(self, key, state, params):
+        if self.eigen_every == 1:
+            return super()._ask(key, state, params)
+        C, B, D = jax.lax.cond(state.generation_counter % self.eigen_every == 0,
+                               eigen_decomposition, lambda C: (C, state.B, state.D), state.C)
+        z = jax.random.normal(key, (self.population_size, self.num_dims))  # x = m + sigma B D z
+        population = state.mean + state.std * ((z * D) @ B.T)
+        return population, state.replace(C=C, B=B, D=D)
+
+
+class Evolution:
+    """CMA-ES over one task's LNDP parameters."""
+
+    def __init__(self, task: LifetimeTask, cfg: EvolutionConfig, seed: int):
+        self.task, self.cfg, self.seed = task, cfg, seed
+        self.template = zero_params(task.model.cfg)
+        self.es = LazyCMA_ES(cfg.population_size, self.template, cfg.eigen_every)
+        self.es_params = self.es.default_params.replace(std_init=cfg.std_init)
+        self.sharding = population_sharding(cfg.population_size)
+        self.generation = jax.jit(
+            self._generation,
+            out_shardings=None if self.sharding is None else replicated(self.sharding))
+
+    @property
+    def num_dims(self) -> int:
+        return self.es.num_dims
+
+    def init_state(self):
+        state = self.es.init(jax.random.PRNGKey(self.seed), self.template, self.es_params)
+        # Strong dtypes and the placement a generation returns (replicated over the
+        # devices): otherwise the second generation would compile again.
+        state = jax.tree.map(lambda x: jnp.array(x, dtype=jnp.asarray(x).dtype), state)
+        return state if self.sharding is None else jax.device_put(state, replicated(self.sharding))
+
+    def _generation(self, state, generation):
+        """Ask, evaluate, tell; returns the new state and this generation's statistics."""
+        key = jax.random.fold_in(jax.random.PRNGKey(self.seed), generation)
+        key_ask, key_eval, key_tell = jax.random.split(key, 3)
+        population, state = self.es.ask(key_ask, state, self.es_params)
+        keys = jax.random.split(key_eval, self.cfg.population_size)
+        if self.sharding is not None:
+            population, keys = jax.lax.with_sharding_constraint((population, keys), self.sharding)
+        lifetimes = jax.vmap(self.task)(population, keys)
+        fitness = lifetimes.fitness
+        # A NaN fitness would poison the ES update: rank it worst, and count it (reported on the host).
+        state, _ = self.es.tell(key_tell, population, -jnp.nan_to_num(fitness, nan=-jnp.inf), state, self.es_params)
+        density = lifetimes.episode_density.mean(axis=1)
+        stats = {
+            "best": fitness.max(), "mean": fitness.mean(), "worst": fitness.min(), "std": fitness.std(),
+            "best_so_far": -state.best_fitness, "density_mean": density.mean(), "density_max": density.max(),
+            "es_std": state.std, "non_finite": jnp.sum(~jnp.isfinite(fitness)),
+        }
+        for i in range(self.task.n_episodes if not self.task.is_foraging else 1):
+            stats[f"ep{i}_mean"] = lifetimes.episode_returns[:, i].mean()
+            stats[f"ep{i}_max"] = lifetimes.episode_returns[:, i].max()
+        return state, stats
+
+    def best_params(self, state):
+        return self.es._unravel_solution(state.best_solution)
+
+    def mean_params(self, state):
+        return self.es.get_mean(state)
+
+
+def settings_fingerprint(settings: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def run_evolution(evolution: Evolution, checkpoint_dir: Path, settings: dict[str, Any],
+                  on_generation: Callable[[int], None] | None = None):
+    """Run (or resume) the evolution; returns the final ES state and the metrics table.
+
+    The checkpoint in ``checkpoint_dir`` is written every ``checkpoint_every``
+    generations and at the end. A checkpoint made with other settings is refused with
+    a message naming it, never silently mixed in.
+    """
+    cfg = evolution.cfg
+    fingerprint = settings_fingerprint(settings)
+    state, rows, start = _load_checkpoint(evolution, checkpoint_dir, fingerprint)
+    if start:
+        log.info("resuming from %s at generation %d of %d", checkpoint_dir, start, cfg.generations)
+    progress = Progress(f"{evolution.task.name} seed {evolution.seed}", cfg.generations, "generations")
+    tic = time.perf_counter() - (rows[-1]["wall_s"] if rows else 0.0)  # wall time carries over a resume
+    for gen in range(start, cfg.generations):
+        state, stats = evolution.generation(state, gen)
+        stats = {k: float(v) for k, v in jax.device_get(stats).items()}
+        if stats["non_finite"]:
+            log.warning("%s seed %d, generation %d: %d member(s) had a non-finite fitness; "
+                        "ranked worst (column non_finite)", evolution.task.name, evolution.seed, gen,
+                        int(stats["non_finite"]))
+        rows.append({"generation": gen, **stats, "wall_s": time.perf_counter() - tic})
+        done = gen + 1
+        progress.update(done, f"best {stats['best']:.1f}, mean {stats['mean']:.1f}, best so far {stats['best_so_far']:.1f}")
+        if done % cfg.checkpoint_every == 0 or done == cfg.generations:
+            _save_checkpoint(evolution, checkpoint_dir, fingerprint, state, rows, done)
+        if on_generation is not None:
+            on_generation(done)
+    return state, pd.DataFrame(rows)
+
+
+def _save_checkpoint(evolution, directory: Path, fingerprint: str, state, rows, generation: int) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    with atomic_path(directory / CHECKPOINT_STATE) as tmp:
+        eqx.tree_serialise_leaves(tmp, state)
+    write_parquet(directory / CHECKPOINT_METRICS, pd.DataFrame(rows))
+    # Written last: a checkpoint counts only once its meta file names its generation.
+    write_json(directory / CHECKPOINT_META, {
+        "generation": generation, "fingerprint": fingerprint, "seed": evolution.seed,
+        "num_dims": evolution.num_dims, "config": asdict(evolution.cfg),
+    })
+
+
+def _load_checkpoint(evolution, directory: Path, fingerprint: str):
+    meta_path = directory / CHECKPOINT_META
+    if not meta_path.is_file():
+        return evolution.init_state(), [], 0
+    meta = read_json(meta_path)
+    if meta.get("fingerprint") != fingerprint or meta.get("seed") != evolution.seed:
+        raise ValueError(
+            f"checkpoint {meta_path} was made with other settings or seed than this run; "
+            f"delete {directory} to start over")
+    template = evolution.init_state()
+    try:
+        state = eqx.tree_deserialise_leaves(directory / CHECKPOINT_STATE, template)
+    except Exception as err:
+        raise ValueError(f"corrupt checkpoint {directory / CHECKPOINT_STATE}: {err}; delete {directory} to start over") from None
+    rows = read_parquet(directory / CHECKPOINT_METRICS).to_dict("records")
+    generation = int(meta["generation"])
+    if len(rows) != generation:
+        raise ValueError(f"checkpoint {directory} is inconsistent ({len(rows)} metric rows for generation {generation})")
+    return state, rows, generation

@@ -1,0 +1,117 @@
+"""LNDP run folders: evolve from resolved settings, evaluate, write artifacts.
+
+Per task x variant x seed:
+- ``metrics.parquet``: one row per generation (best, mean, worst fitness, density,
+  per-episode returns, CMA-ES step size, wall time);
+- ``best.eqx`` / ``mean.eqx``: the best member found and the final CMA-ES mean
+  (what the official code checkpoints), as equinox leaves (no pickle);
+- ``lifetime.parquet``: the best parameters in ``eval_lifetimes`` fresh lifetimes, one
+  row per lifetime x episode x step (density after the step's update, reward);
+- ``summary.json``: settings, best fitness, evaluation of best and mean parameters
+  (fitness, per-episode returns, final density), sizes, versions and wall time;
+- ``checkpoint/``: the resumable state (kept, so a finished run can be extended).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import equinox as eqx
+import jax
+import numpy as np
+import pandas as pd
+
+from plasticnets.io import atomic_path, environment_info, write_json, write_parquet
+from plasticnets.lndp.evolve import Evolution, EvolutionConfig, run_evolution
+from plasticnets.lndp.model import LNDP
+from plasticnets.lndp.params import LNDPConfig, LNDPParams, num_params, zero_params
+from plasticnets.lndp.tasks import Lifetime, LifetimeTask, model_config
+
+log = logging.getLogger(__name__)
+
+
+def build_task(task: str, settings: dict[str, Any]) -> LifetimeTask:
+    lifetime = settings["lifetime"]
+    return LifetimeTask(task, LNDP(model_config(task, **settings["model"])),
+                        n_episodes=lifetime["n_episodes"], l1_penalty=lifetime["l1_penalty"])
+
+
+def evaluate_params(task: LifetimeTask, params: LNDPParams, lifetimes: int, seed: int) -> Lifetime:
+    """``lifetimes`` fresh lifetimes of one parameter set (fixed keys: common random numbers)."""
+    keys = jax.random.split(jax.random.PRNGKey(seed), lifetimes)
+    return jax.jit(jax.vmap(task, in_axes=(None, 0)))(params, keys)
+
+
+def _evaluation_summary(result: Lifetime) -> dict[str, Any]:
+    fitness = np.asarray(result.fitness)
+    returns = np.asarray(result.episode_returns)
+    return {
+        "fitness_mean": float(fitness.mean()), "fitness_std": float(fitness.std()),
+        "episode_returns_mean": returns.mean(axis=0).tolist(),
+        "episode_returns_std": returns.std(axis=0).tolist(),
+        "final_density_mean": float(np.asarray(result.episode_density)[:, -1].mean()),
+    }
+
+
+def lifetime_table(result: Lifetime) -> pd.DataFrame:
+    density = np.asarray(result.step_density)  # (lifetimes, episodes, steps)
+    lifetimes, episodes, steps = density.shape
+    index = np.indices(density.shape).reshape(3, -1)
+    return pd.DataFrame({
+        "lifetime": index[0], "episode": index[1], "step": index[2],
+        "density": density.reshape(-1), "reward": np.asarray(result.step_reward).reshape(-1),
+    })
+
+
+def load_params(path: str | Path, cfg: LNDPConfig) -> LNDPParams:
+    """Parameters saved by a run (``best.eqx``), for the model configuration that made them."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"missing artifact: {path}")
+    try:
+        return eqx.tree_deserialise_leaves(path, zero_params(cfg))
+    except Exception as err:
+        raise ValueError(f"cannot read LNDP parameters {path} with this model configuration: {err}") from None
+
+
+def run_lndp(task_name: str, variant: str, seed: int, settings: dict[str, Any], out: str | Path,
+             eval_lifetimes: int, eval_seed: int) -> dict[str, Any]:
+    out = Path(out)
+    start = time.perf_counter()
+    task = build_task(task_name, settings)
+    evolution = Evolution(task, EvolutionConfig(**settings["evolution"]), seed)
+    log.info("%s / %s / seed %d: %d parameters, population %d, %d generations, %d device(s)",
+             task_name, variant, seed, evolution.num_dims, evolution.cfg.population_size,
+             evolution.cfg.generations, len(jax.devices()))
+    state, metrics = run_evolution(evolution, out / "checkpoint", {"task": task_name, **settings})
+    write_parquet(out / "metrics.parquet", metrics)
+
+    best, mean = evolution.best_params(state), evolution.mean_params(state)
+    for name, params in (("best.eqx", best), ("mean.eqx", mean)):
+        with atomic_path(out / name) as tmp:
+            eqx.tree_serialise_leaves(tmp, params)
+    best_eval = evaluate_params(task, best, eval_lifetimes, eval_seed)
+    mean_eval = evaluate_params(task, mean, eval_lifetimes, eval_seed)
+    write_parquet(out / "lifetime.parquet", lifetime_table(best_eval))
+
+    summary = {
+        "task": task_name, "variant": variant, "seed": seed, "settings": settings,
+        "num_params": num_params(task.model.cfg),
+        "generations": int(len(metrics)),
+        "best_fitness": float(metrics["best_so_far"].iloc[-1]),
+        "final_generation": metrics.iloc[-1].drop(["generation"]).to_dict(),
+        "eval_lifetimes": eval_lifetimes, "eval_seed": eval_seed,
+        "eval_best": _evaluation_summary(best_eval),
+        "eval_mean": _evaluation_summary(mean_eval),
+        "evolution_wall_s": float(metrics["wall_s"].iloc[-1]),
+        "wall_time_s": time.perf_counter() - start,
+        "environment": environment_info(),
+    }
+    write_json(out / "summary.json", summary)
+    log.info("best fitness %.2f; best parameters over %d fresh lifetimes: %.2f +- %.2f",
+             summary["best_fitness"], eval_lifetimes, summary["eval_best"]["fitness_mean"],
+             summary["eval_best"]["fitness_std"])
+    return summary

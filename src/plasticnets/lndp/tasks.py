@@ -1,0 +1,118 @@
+"""One LNDP lifetime on a task, and its fitness (specs/lndp.md B.1, B.2).
+
+- Control tasks (gymnax CartPole-v1, Acrobot-v1, Pendulum-v1): a lifetime is
+  ``n_episodes`` episodes with the network state carried across them (developed once,
+  before the first). Each episode is a ``lax.scan`` of exactly ``max_steps_in_episode``
+  steps; rewards after the first done are masked, and the network stops updating from
+  the second step after the done (the state passed to step t+1 has d = 1 - valid_t,
+  and d carries into the next episode, as in the official code). Fitness is the mean
+  over episodes of (return - l1_penalty * density at the episode's end).
+- Foraging: one run of 100 steps with updates at every step (the environment resets
+  its sub-episodes itself); fitness is the summed reward.
+
+PRNG keys are split exactly as in the official code, so a lifetime is a pure function
+of (parameters, key).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from plasticnets.envs import get_task, make_jax_env
+from plasticnets.lndp.model import LNDP
+from plasticnets.lndp.params import LNDPConfig, LNDPParams
+
+
+class Lifetime(NamedTuple):
+    fitness: jax.Array  # ()
+    episode_returns: jax.Array  # (n_episodes,)
+    episode_density: jax.Array  # (n_episodes,) density at the end of each episode
+    step_density: jax.Array  # (n_episodes, steps) density after each step's update
+    step_reward: jax.Array  # (n_episodes, steps) masked rewards
+    updates: jax.Array  # (n_episodes,) lifetime updates done by each episode's end (development included)
+
+
+@dataclass(frozen=True)
+class LifetimeTask:
+    """A task as seen by evolution: ``task(params, key) -> Lifetime``. Hashable, so it
+    can be a static argument of ``jit``."""
+
+    name: str
+    model: LNDP
+    n_episodes: int = 3
+    l1_penalty: float = 0.0
+
+    @property
+    def is_foraging(self) -> bool:
+        return get_task(self.name).backend == "jax"
+
+    def __call__(self, params: LNDPParams, key: jax.Array) -> Lifetime:
+        if self.is_foraging:
+            return self._foraging(params, key)
+        return self._episodes(params, key)
+
+    # ---- control tasks ---------------------------------------------------------------
+
+    def _episodes(self, params: LNDPParams, key: jax.Array) -> Lifetime:
+        env, env_params = make_jax_env(self.name)
+        model = self.model
+
+        def episode_keys(key, _):
+            key, key_episode, _key_unused = jax.random.split(key, 3)
+            return key, jax.random.split(key_episode, 4)  # reset, steps, model init, (dev after episode)
+
+        _, keys = jax.lax.scan(episode_keys, key, None, self.n_episodes)
+        net = model.init(params, keys[0, 2])
+
+        def policy_step(carry, _):
+            net, obs, env_state, rng, last_reward, valid = carry
+            rng, rng_step, rng_net = jax.random.split(rng, 3)
+            action, net = model(params, obs, net._replace(r=last_reward), rng_net)
+            obs, env_state, reward, terminated, truncated, _ = env.step(rng_step, env_state, action, env_params)
+            done = jnp.logical_or(terminated, truncated).astype(jnp.float32)
+            masked = reward * valid
+            carry = (net._replace(d=1.0 - valid), obs, env_state, rng, masked, valid * (1.0 - done))
+            return carry, (masked[0], model.density(net))
+
+        def episode(net, episode_key):
+            obs, env_state = env.reset(episode_key[0], env_params)
+            start = (net, obs, env_state, episode_key[1], jnp.zeros((1,)), jnp.ones((1,)))
+            (net, *_), (rewards, density) = jax.lax.scan(policy_step, start, None, env_params.max_steps_in_episode)
+            return net, (rewards.sum(), model.density(net), density, rewards, net.t)
+
+        _, (returns, end_density, step_density, step_reward, updates) = jax.lax.scan(episode, net, keys)
+        fitness = jnp.mean(returns - self.l1_penalty * end_density)
+        return Lifetime(fitness, returns, end_density, step_density, step_reward, updates)
+
+    # ---- foraging --------------------------------------------------------------------
+
+    def _foraging(self, params: LNDPParams, key: jax.Array) -> Lifetime:
+        env, env_params = make_jax_env(self.name)
+        model = self.model
+        key, key_net, key_env = jax.random.split(key, 3)
+        net = model.init(params, key_net)
+        obs, env_state = env.reset(key_env, env_params)
+
+        def step(carry, _):
+            net, obs, env_state, reward, key = carry
+            key, k = jax.random.split(key)  # one key for the policy and the environment, as the code
+            action, net = model(params, obs, net._replace(r=reward[None]), k)
+            obs, env_state, reward, *_ = env.step(k, env_state, action, env_params)
+            reward = reward.astype(net.r.dtype)
+            return (net, obs, env_state, reward, key), (reward, model.density(net))
+
+        start = (net, obs, env_state, jnp.zeros(()), key)
+        (net, *_), (rewards, density) = jax.lax.scan(step, start, None, get_task(self.name).max_episode_steps)
+        total = rewards.sum()
+        return Lifetime(total, total[None], model.density(net)[None], density[None], rewards[None], net.t[None])
+
+
+def model_config(task: str, **settings) -> LNDPConfig:
+    """The LNDP configuration for a task: sizes from the registry, the rest from settings."""
+    spec = get_task(task)
+    return LNDPConfig(obs_size=spec.obs_size, num_actions=spec.num_actions, continuous=spec.continuous,
+                      action_scale=spec.action_scale, **settings)

@@ -1,0 +1,203 @@
+"""LNDP model: pieces against hand/numpy computations, the structural mask, the done
+freeze, and the fast formulation against the direct transcription."""
+
+import subprocess
+import sys
+import textwrap
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from plasticnets.lndp.model import LNDP, gru_gates
+from plasticnets.lndp.params import GRU, LNDPConfig, num_params, random_params, zero_params
+from plasticnets.lndp.reference import DirectLNDP, gru_cell, mlp_probability
+from plasticnets.lndp.tasks import LifetimeTask, model_config
+
+SMALL = LNDPConfig(obs_size=2, num_actions=2, n_nodes=7)  # 3 hidden nodes
+
+
+def test_parameter_count_matches_the_official_model():
+    # specs/lndp.md A.10: 1918 without spontaneous activity, +O^2+3O with it.
+    assert num_params(model_config("CartPole-v1")) == 1918
+    assert num_params(model_config("CartPole-v1", dev_steps=5)) == 1946
+    assert num_params(model_config("Acrobot-v1", dev_steps=5)) == 1972
+    assert num_params(model_config("CartPole-v1", pruning=False)) == 1918 - 97
+    assert num_params(model_config("CartPole-v1", synaptogenesis=False)) == 1918 - 289
+
+
+def test_structural_mask_allows_only_input_hidden_hidden_output_edges():
+    mask = SMALL.structural_mask()
+    inputs, hidden, outputs = [0, 1], [2, 3, 4], [5, 6]
+    expected = np.zeros((7, 7))
+    for i in inputs + hidden:
+        for j in hidden + outputs:
+            expected[i, j] = 1.0
+    for i in hidden:
+        expected[i, i] = 0.0
+    expected[np.ix_(inputs, outputs)] = 0.0
+    np.testing.assert_array_equal(mask, expected)
+
+
+def test_gru_matches_equinox_gru_cell():
+    cell = eqx.nn.GRUCell(5, 3, key=jax.random.PRNGKey(0))
+    params = GRU(cell.weight_ih, cell.weight_hh, cell.bias, cell.bias_n)
+    x, h = jnp.arange(5.0) / 5 - 0.3, jnp.array([0.2, -0.5, 0.9])
+    expected = cell(x, h)
+    np.testing.assert_allclose(gru_cell(params, x, h), expected, rtol=1e-6)
+    fast = gru_gates(params.weight_ih @ x + params.bias, params.weight_hh @ h, params.bias_n, h, axis=-1)
+    np.testing.assert_allclose(fast, expected, rtol=1e-6)
+
+
+def test_decision_mlp_against_numpy():
+    p = random_params(jax.random.PRNGKey(1), SMALL).prune
+    e = np.array([0.3, -0.2, 0.5, 0.1], dtype=np.float32)
+    hidden = np.maximum(np.asarray(p.w1) @ e + np.asarray(p.b1), 0.0)
+    expected = 1 / (1 + np.exp(-(np.asarray(p.w2) @ hidden + np.asarray(p.b2))[0]))
+    np.testing.assert_allclose(mlp_probability(p, jnp.asarray(e)), expected, rtol=1e-5)
+
+
+def _numpy_graph_transformer(gt, x, e, adjacency):
+    """The official layer written with explicit loops: heads are strided slices,
+    scores multiplied by the edge term, softmax over j, node j receives sum_i a_ij v_i."""
+    gt = jax.tree.map(np.asarray, gt)
+    n, heads = x.shape[0], 3
+    q, k, v = x @ gt.query.T, x @ gt.key.T, x @ gt.value.T
+    out = np.zeros((n, 8, heads))
+    for h in range(heads):
+        qh, kh, vh = q[:, h::heads], k[:, h::heads], v[:, h::heads]
+        scores = np.zeros((n, n))
+        for i in range(n):
+            for j in range(n):
+                feats = np.concatenate([e[i, j], [adjacency[i, j], adjacency[j, i], float(i == j)]])
+                scores[i, j] = (qh[i] @ kh[j]) / 2.0 * (gt.edge.weight[h] @ feats + gt.edge.bias[h])
+        alpha = np.exp(scores - scores.max(axis=1, keepdims=True))
+        alpha /= alpha.sum(axis=1, keepdims=True)
+        for j in range(n):
+            out[j, :, h] = sum(alpha[i, j] * vh[i] for i in range(n))
+    return out.reshape(n, -1) @ gt.out.weight.T + gt.out.bias
+
+
+def test_graph_transformer_against_numpy_loops():
+    params = random_params(jax.random.PRNGKey(2), SMALL, scale=0.5)
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (7, SMALL.node_features)).astype(np.float32)
+    adjacency = (rng.uniform(size=(7, 7)) < 0.4).astype(np.float32) * SMALL.structural_mask()
+    e = rng.uniform(-1, 1, (7, 7, SMALL.edge_features)).astype(np.float32) * adjacency[..., None]
+    expected = _numpy_graph_transformer(params.gt, x, e, adjacency)
+    fast = LNDP(SMALL).graph_transformer(params, jnp.asarray(x), jnp.moveaxis(jnp.asarray(e), -1, 0), jnp.asarray(adjacency))
+    edge_features = np.concatenate([e, adjacency[..., None], adjacency.T[..., None], np.eye(7)[..., None]], -1)
+    direct = DirectLNDP(SMALL).attention(params, jnp.asarray(x), jnp.asarray(edge_features))
+    np.testing.assert_allclose(fast, expected, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(direct, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_forward_pass_clamps_inputs_and_records_the_trace():
+    model = LNDP(SMALL)
+    state = model.init(zero_params(SMALL), jax.random.PRNGKey(0))
+    w = jnp.zeros((7, 7)).at[0, 2].set(0.5).at[2, 5].set(-1.0)
+    a, trace = model.forward(jnp.array([1.0, 2.0]), state._replace(w=w))
+    # step 1: hidden 2 = tanh(0.5); step 2: output 5 = tanh(-tanh(0.5)); step 3 repeats.
+    np.testing.assert_allclose(a[2], np.tanh(0.5), rtol=1e-6)
+    np.testing.assert_allclose(a[5], np.tanh(-np.tanh(0.5)), rtol=1e-6)
+    assert a[0] == 0.0  # inputs are not clamped after the last step
+    assert trace.shape == (7, SMALL.trace_len)
+    np.testing.assert_allclose(trace[0, :3], 1.0)
+    np.testing.assert_allclose(trace[2], [0.0, np.tanh(0.5), np.tanh(0.5), np.tanh(0.5)], rtol=1e-6)
+
+
+def test_mask_is_never_violated_and_removed_edges_carry_no_state():
+    cfg = LNDPConfig(obs_size=2, num_actions=2, n_nodes=9, stochastic_decisions=True, dev_steps=3)
+    model = LNDP(cfg)
+    params = random_params(jax.random.PRNGKey(3), cfg, scale=1.0)
+    mask = cfg.structural_mask()
+
+    def step(state, key):
+        key_obs, key_net = jax.random.split(key)
+        _, new = model(params, jax.random.normal(key_obs, (2,)), state, key_net)
+        return new, (new.A, new.e, state.A)
+
+    state = model.init(params, jax.random.PRNGKey(4))
+    _, (adjacency, edges, old_adjacency) = jax.lax.scan(step, state, jax.random.split(jax.random.PRNGKey(5), 300))
+    adjacency, edges, old_adjacency = map(np.asarray, (adjacency, edges, old_adjacency))
+    assert np.all(adjacency <= mask)
+    assert np.all(edges[:, :, mask == 0] == 0.0)
+    assert np.all(edges * (1 - old_adjacency[:, None]) == 0.0)  # the edge GRU is masked by the old A
+    changes = np.abs(np.diff(adjacency, axis=0)).sum()
+    assert changes > 0, "random parameters should add and remove edges"
+
+
+def test_updates_freeze_when_the_episode_is_done():
+    cfg = model_config("CartPole-v1")
+    model = LNDP(cfg)
+    params = random_params(jax.random.PRNGKey(6), cfg, scale=0.5)
+    state = model.init(params, jax.random.PRNGKey(7))
+    obs = jnp.array([0.1, 0.0, -0.1, 0.2])
+    _, frozen = model(params, obs, state._replace(d=jnp.ones((1,))), jax.random.PRNGKey(8))
+    for name in ("A", "h", "e", "w", "t"):
+        np.testing.assert_array_equal(getattr(frozen, name), getattr(state, name))
+    _, live = model(params, obs, state, jax.random.PRNGKey(8))
+    assert live.t == state.t + 1 and not np.allclose(live.h, state.h)
+
+
+def test_lifetime_updates_stop_the_step_after_termination():
+    # CartPole reward is 1 per valid step, so an episode's return is its length L; the
+    # network updates on steps 0..L (the step after the done sees the final reward),
+    # then stays frozen, and the next episode's first step is frozen too.
+    cfg = model_config("CartPole-v1")
+    task = LifetimeTask("CartPole-v1", LNDP(cfg), n_episodes=2)
+    result = jax.jit(task)(zero_params(cfg), jax.random.PRNGKey(0))
+    lengths = np.asarray(result.episode_returns)
+    assert lengths.max() < 500, "zero parameters should not balance the pole"
+    np.testing.assert_array_equal(np.asarray(result.updates), [lengths[0] + 1, lengths[0] + 1 + lengths[1]])
+    assert float(result.fitness) == pytest.approx(lengths.mean())
+
+
+FAST_VS_DIRECT = textwrap.dedent("""
+    import jax
+    jax.config.update("jax_enable_x64", True)  # float64: rounding cannot flip a threshold
+    import numpy as np
+    from plasticnets.lndp.model import LNDP
+    from plasticnets.lndp.params import random_params
+    from plasticnets.lndp.reference import DirectLNDP
+    from plasticnets.lndp.tasks import LifetimeTask, model_config
+
+    # Discrete actions only: continuous control (Pendulum) is chaotic, so 1e-16 apart
+    # grows to O(1) within ~100 steps whatever the formulation.
+    for task_name, extra in [("CartPole-v1", dict(dev_steps=4, stochastic_decisions=True, p_hh=0.5, s_hh=0.1)),
+                             ("Foraging-nonstationary", dict(n_nodes=12))]:
+        cfg = model_config(task_name, **extra)
+        keys = jax.random.split(jax.random.PRNGKey(0), 3)
+        params = jax.vmap(lambda k: random_params(k, cfg, scale=0.4))(keys)
+        results = []
+        for model in (LNDP(cfg), DirectLNDP(cfg)):
+            task = LifetimeTask(task_name, model, n_episodes=2)
+            results.append(jax.jit(jax.vmap(task))(params, jax.random.split(jax.random.PRNGKey(1), 3)))
+        fast, direct = results
+        np.testing.assert_allclose(fast.step_reward, direct.step_reward, rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(fast.fitness, direct.fitness, rtol=1e-9)
+        np.testing.assert_array_equal(fast.step_density, direct.step_density)
+        print(task_name, fast.fitness)
+""")
+
+
+def test_fast_model_gives_the_direct_transcriptions_lifetimes():
+    """Same parameters and keys -> same rewards, fitness and structure, in float64 (in
+    float32 the two summation orders can round a decision at the threshold apart)."""
+    run = subprocess.run([sys.executable, "-c", FAST_VS_DIRECT], capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+
+
+def test_fast_update_matches_direct_update_in_float32():
+    cfg = model_config("CartPole-v1", dev_steps=2)
+    params = random_params(jax.random.PRNGKey(9), cfg, scale=0.5)
+    fast, direct = LNDP(cfg), DirectLNDP(cfg)
+    key = jax.random.PRNGKey(10)
+    s_fast, s_direct = fast.init(params, key), direct.init(params, key)
+    np.testing.assert_allclose(jnp.moveaxis(s_fast.e, 0, -1), s_direct.e, atol=1e-5)
+    u_fast, u_direct = fast.update(params, s_fast, key), direct.update(params, s_direct, key)
+    np.testing.assert_allclose(u_fast.h, u_direct.h, atol=1e-5)
+    np.testing.assert_allclose(jnp.moveaxis(u_fast.e, 0, -1), u_direct.e, atol=1e-5)
+    np.testing.assert_array_equal(u_fast.A, u_direct.A)
