@@ -30,6 +30,7 @@ test: setup
 benchmark: setup
 	$(BIN)/python benchmarks/expert_ppo.py
 	$(BIN)/python benchmarks/smgrnn_throughput.py
+	$(BIN)/python benchmarks/lndp_throughput.py
 
 ## Re-resolve the pinned environment from pyproject.toml's ranges.
 lock:

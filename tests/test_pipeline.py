@@ -46,6 +46,14 @@ def test_default_config_plans_every_expert(repo):
     # 3 tasks x 5 seeds x (4 graph variants + 4 MLPs), then the size-matched MLP after the full runs
     assert jobs["distill_smgrnn"] == 3 * 5 * 8 and jobs["distill_mlp_matched"] == 3 * 5
     assert jobs["figure_smgrnn"] == 3
+    # LNDP: full and no_sp on 5 tasks, no_sa and sa_only on CartPole, two inits on 3 tasks; 2 seeds
+    assert jobs["evolve_lndp"] == (5 + 5 + 1 + 1 + 3 + 3) * 2
+    assert jobs["figure_lndp"] == 3
+
+
+def test_paper_config_plans_the_full_lndp_grid(repo):
+    jobs = planned_jobs(snakemake(repo, "-n", "--cores", "2", "--configfile", "config/paper.yaml").stdout)
+    assert jobs["evolve_lndp"] == (5 + 5 + 1 + 1 + 3 + 3) * 5
 
 
 @pytest.mark.parametrize(
@@ -56,6 +64,10 @@ def test_default_config_plans_every_expert(repo):
         ("experts: {ppo: {CartPole-v1: {total_steps: 0}}}", "experts.ppo.CartPole-v1.total_steps: 0 is out of range"),
         ("experts: {seed: [1]}", "experts.seed: unknown key (did you mean 'seeds'?)"),
         ("experts: {seeds: [0.5]}", "experts.seeds[0]: 0.5 must be of type integer"),
+        ("lndp: {tasks: [MountainCar-v0]}", "lndp.tasks[0]: 'MountainCar-v0' is not allowed"),
+        ("lndp: {evolution: {population_size: 2}}", "lndp.evolution.population_size: 2 is out of range"),
+        ("lndp: {variants: [{name: full, tasks: [Acrobot-v1]}], tasks: [CartPole-v1]}",
+         "lndp.variants[0].tasks: 'Acrobot-v1' is not in lndp.tasks"),
     ],
 )
 def test_invalid_config_stops_before_any_job(repo, bad, expected):
@@ -96,7 +108,19 @@ def test_smoke_pipeline_end_to_end(repo):
     matched = read_json(repo / "results" / "smgrnn" / "CartPole-v1" / "mlp_matched" / "seed0" / "summary.json")
     assert matched["settings"]["hidden"][0] >= 1
 
-    for name in ("expert_curves", "smgrnn_returns", "smgrnn_size", "smgrnn_ablation"):
+    for task in ("CartPole-v1", "Foraging-nonstationary"):
+        for variant in ("full", "no_sp"):
+            run = repo / "results" / "lndp" / task / variant / "seed0"
+            summary = read_json(run / "summary.json")
+            assert summary["generations"] == 2 and summary["eval_lifetimes"] == 2
+            assert len(summary["eval_best"]["episode_returns_mean"]) == (3 if task == "CartPole-v1" else 1)
+            assert list(pd.read_parquet(run / "metrics.parquet")["generation"]) == [0, 1]
+            assert (run / "best.eqx").stat().st_size > 0 and (run / "checkpoint" / "checkpoint.json").exists()
+    lndp = pd.read_csv(repo / "results" / "tables" / "lndp_summary.csv")
+    assert len(lndp) == 4
+
+    for name in ("expert_curves", "smgrnn_returns", "smgrnn_size", "smgrnn_ablation",
+                 "lndp_fitness", "lndp_foraging", "lndp_development"):
         figure = repo / "results" / "figures" / f"{name}.pdf"
         assert figure.read_bytes()[:5] == b"%PDF-" and figure.with_suffix(".png").exists()
     pdf = repo / "results" / "figures" / "expert_curves.pdf"

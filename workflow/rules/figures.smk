@@ -1,4 +1,7 @@
 # One rule per figure; each reads only results/tables.
+from plasticnets.lndp import variants as lndp_variants
+
+LNDP_FIGURES = lndp_variants.figures(config["lndp"])
 
 
 rule figure_expert_curves:
@@ -28,7 +31,23 @@ rule figure_smgrnn:
         "plasticnets figure {wildcards.name} --tables results/tables --out {output.pdf} > {log} 2>&1"
 
 
+rule figure_lndp:
+    input:
+        runs="results/tables/lndp_runs.parquet",
+        summary="results/tables/lndp_summary.csv",
+    output:
+        pdf=report("results/figures/{name}.pdf", caption="../report/{name}.rst", category="LNDP"),
+        png="results/figures/{name}.png",
+    wildcard_constraints:
+        name="|".join(LNDP_FIGURES),
+    log:
+        "logs/figures/{name}.log",
+    shell:
+        "plasticnets figure {wildcards.name} --tables results/tables --out {output.pdf} > {log} 2>&1"
+
+
 rule figures:
     input:
         rules.figure_expert_curves.output,
         expand("results/figures/{name}.{ext}", name=["smgrnn_returns", "smgrnn_size", "smgrnn_ablation"], ext=["pdf", "png"]),
+        expand("results/figures/{name}.{ext}", name=LNDP_FIGURES, ext=["pdf", "png"]),

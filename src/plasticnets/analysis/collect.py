@@ -31,10 +31,6 @@ FAMILY_CURVES = {
 
 
 def _summary_row(family: str, summary: dict) -> dict:
-    row = {"family": family, "task": summary["task"], "variant": summary["variant"], "seed": summary["seed"],
-           "eval_mean": summary["eval"]["mean"], "eval_std": summary["eval"]["std"],
-           "eval_episodes": summary["eval"]["episodes"], "env_steps": summary["env_steps"],
-           "wall_time_s": summary["wall_time_s"]}
     if family == "lndp":
         best, mean = summary["eval_best"], summary["eval_mean"]
         return {"family": family, "task": summary["task"], "variant": summary["variant"], "seed": summary["seed"],
@@ -44,6 +40,10 @@ def _summary_row(family: str, summary: dict) -> dict:
                 "eval_best_density": best["final_density_mean"], "eval_lifetimes": summary["eval_lifetimes"],
                 **{f"eval_best_ep{i}": r for i, r in enumerate(best["episode_returns_mean"])},
                 "num_params": summary["num_params"], "wall_time_s": summary["wall_time_s"]}
+    row = {"family": family, "task": summary["task"], "variant": summary["variant"], "seed": summary["seed"],
+           "eval_mean": summary["eval"]["mean"], "eval_std": summary["eval"]["std"],
+           "eval_episodes": summary["eval"]["episodes"], "env_steps": summary["env_steps"],
+           "wall_time_s": summary["wall_time_s"]}
     if family == "experts":
         row.update(threshold=summary["threshold"], solved=summary["solved"], best_env_steps=summary["best_env_steps"])
     elif family == "smgrnn":
@@ -70,7 +70,11 @@ def collect_run(family: str, run_dir: Path) -> tuple[pd.DataFrame, dict]:
     long = pd.concat(parts, ignore_index=True).assign(
         family=family, task=summary["task"], variant=summary["variant"], seed=summary["seed"]
     )
-    return long[RUN_COLUMNS], _summary_row(family, summary)
+    try:
+        row = _summary_row(family, summary)
+    except KeyError as err:
+        raise ValueError(f"{run_dir / 'summary.json'} lacks key {err} (not a complete {family} run?)") from None
+    return long[RUN_COLUMNS], row
 
 
 def _melt(rows: pd.DataFrame, x_column: str, x_name: str, metric_names: list[str], source: Path) -> pd.DataFrame:

@@ -10,6 +10,9 @@ FIGURES: dict[str, str] = {
     "smgrnn_returns": "plasticnets.figures.smgrnn_returns",
     "smgrnn_size": "plasticnets.figures.smgrnn_size",
     "smgrnn_ablation": "plasticnets.figures.smgrnn_ablation",
+    "lndp_fitness": "plasticnets.figures.lndp_fitness",
+    "lndp_foraging": "plasticnets.figures.lndp_foraging",
+    "lndp_development": "plasticnets.figures.lndp_development",
 }
 
 

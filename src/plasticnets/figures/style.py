@@ -29,10 +29,11 @@ VARIANT_COLORS = {
     "static": _PALETTE[7],
     "growth_only": _PALETTE[3],
     "no_random_growth": _PALETTE[2],
-    "no_structural_plasticity": _PALETTE[3],
-    "no_spontaneous_activity": _PALETTE[4],
+    "no_sp": _PALETTE[3],  # LNDP without structural plasticity
+    "no_sa": _PALETTE[4],  # LNDP without spontaneous activity
+    "sa_only": _PALETTE[7],  # LNDP with development but frozen lifetime
+    "empty_init": _PALETTE[1],
     "random_init": _PALETTE[8],
-    "frozen_lifetime": _PALETTE[7],
 }
 _MLP_COLORS = sns.color_palette("Greys", 7)[2:]
 
@@ -62,7 +63,8 @@ def variant_order(variants) -> list:
     return graph + sorted(mlps, key=lambda v: (v == "mlp_matched", [int(x) for x in v[4:].split("x") if x.isdigit()]))
 
 
-TASK_ORDER = ["CartPole-v1", "Acrobot-v1", "LunarLander-v3", "Pendulum-v1", "Foraging"]
+TASK_ORDER = ["CartPole-v1", "Acrobot-v1", "LunarLander-v3", "Pendulum-v1", "Foraging-stationary",
+              "Foraging-nonstationary"]
 
 
 def apply_style() -> None:

@@ -1,0 +1,38 @@
+"""LNDP evolution: best and population-mean fitness per generation, per task and
+variant, mean and 95% CI across seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import seaborn as sns
+
+from plasticnets.figures.style import DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, palette, save_figure, variant_order
+from plasticnets.io import read_parquet
+
+TABLE = "lndp_runs.parquet"
+ROWS = [("best", "best of generation"), ("mean", "population mean")]
+
+
+def draw(tables: Path, out: Path) -> None:
+    apply_style()
+    runs = read_parquet(Path(tables) / TABLE)
+    runs = runs[runs["x_name"] == "generation"]
+    tasks = [t for t in TASK_ORDER if t in set(runs["task"])]
+    order = variant_order(runs["variant"].unique())
+    fig, axes = plt.subplots(len(ROWS), len(tasks), figsize=(DOUBLE_COLUMN_IN, 4.2), squeeze=False, sharex="col")
+    for row, (metric, label) in enumerate(ROWS):
+        for col, task in enumerate(tasks):
+            ax = axes[row][col]
+            data = runs[(runs["task"] == task) & (runs["metric"] == metric)]
+            last = row == 0 and col == len(tasks) - 1
+            sns.lineplot(data, x="x", y="value", hue="variant", hue_order=[v for v in order if v in set(data["variant"])],
+                         palette=palette(order), ax=ax, errorbar=("ci", 95), seed=0, legend=last)
+            ax.set(title=task if row == 0 else "", xlabel="generation" if row == len(ROWS) - 1 else "", ylabel="")
+        axes[row][0].set_ylabel(f"fitness\n({label})")
+    handles, labels = axes[0][-1].get_legend_handles_labels()
+    axes[0][-1].get_legend().remove()
+    fig.legend(handles, labels, loc="upper center", ncol=len(labels), bbox_to_anchor=(0.5, 1.04))
+    fig.tight_layout()
+    save_figure(fig, out)

@@ -1,0 +1,67 @@
+"""LNDP evolution: CMA-ES improves a small task; a killed run resumes to exactly the
+uninterrupted result; checkpoints from other settings are refused."""
+
+import jax
+import numpy as np
+import pytest
+
+from plasticnets.lndp.evolve import Evolution, EvolutionConfig, run_evolution
+from plasticnets.lndp.model import LNDP
+from plasticnets.lndp.tasks import LifetimeTask, model_config
+
+SETTINGS = {"test": "foraging"}
+GENERATIONS = 10
+
+
+class Killed(Exception):
+    pass
+
+
+@pytest.fixture(scope="module")
+def evolution():
+    task = LifetimeTask("Foraging-stationary", LNDP(model_config("Foraging-stationary", n_nodes=10)))
+    return Evolution(task, EvolutionConfig(population_size=16, generations=GENERATIONS, checkpoint_every=3), seed=0)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(evolution, tmp_path_factory):
+    return run_evolution(evolution, tmp_path_factory.mktemp("full") / "checkpoint", SETTINGS)
+
+
+def test_cma_es_improves_the_population(uninterrupted):
+    _, metrics = uninterrupted
+    assert list(metrics["generation"]) == list(range(GENERATIONS))
+    assert {"best", "mean", "worst", "density_mean", "ep0_mean", "best_so_far", "es_std"} <= set(metrics.columns)
+    first, last = metrics["mean"].iloc[:3].mean(), metrics["mean"].iloc[-3:].mean()
+    assert last > first + 20, f"population mean fitness did not improve: {first:.1f} -> {last:.1f}"
+    assert (np.diff(metrics["best_so_far"]) >= 0).all()
+
+
+def test_killed_run_resumes_to_the_uninterrupted_result(evolution, uninterrupted, tmp_path):
+    full_state, full_metrics = uninterrupted
+    checkpoint = tmp_path / "checkpoint"
+
+    def kill_after_five(done):
+        if done == 5:  # the last checkpoint was written after generation 3
+            raise Killed
+
+    with pytest.raises(Killed):
+        run_evolution(evolution, checkpoint, SETTINGS, on_generation=kill_after_five)
+    state, metrics = run_evolution(evolution, checkpoint, SETTINGS)
+    columns = [c for c in full_metrics.columns if c != "wall_s"]
+    np.testing.assert_array_equal(metrics[columns].to_numpy(), full_metrics[columns].to_numpy())
+    for resumed, full in zip(jax.tree.leaves(state), jax.tree.leaves(full_state)):
+        np.testing.assert_array_equal(np.asarray(resumed), np.asarray(full))
+
+
+def test_checkpoint_of_other_settings_is_refused(evolution, uninterrupted, tmp_path):
+    checkpoint = tmp_path / "checkpoint"
+
+    def stop(done):
+        if done == 3:  # just after the first checkpoint
+            raise Killed
+
+    with pytest.raises(Killed):
+        run_evolution(evolution, checkpoint, SETTINGS, on_generation=stop)
+    with pytest.raises(ValueError, match="checkpoint.json was made with other settings"):
+        run_evolution(evolution, checkpoint, {"test": "changed"})
