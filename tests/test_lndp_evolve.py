@@ -65,3 +65,33 @@ def test_checkpoint_of_other_settings_is_refused(evolution, uninterrupted, tmp_p
         run_evolution(evolution, checkpoint, SETTINGS, on_generation=stop)
     with pytest.raises(ValueError, match="checkpoint.json was made with other settings"):
         run_evolution(evolution, checkpoint, {"test": "changed"})
+
+
+SHARDED = """
+import os
+os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
+import jax, numpy as np
+from plasticnets.lndp.evolve import population_sharding
+from plasticnets.lndp.model import LNDP
+from plasticnets.lndp.params import random_params
+from plasticnets.lndp.tasks import LifetimeTask, model_config
+
+cfg = model_config("Foraging-nonstationary", n_nodes=10, dev_steps=3)
+population = jax.vmap(lambda k: random_params(k, cfg))(jax.random.split(jax.random.PRNGKey(0), 8))
+keys = jax.random.split(jax.random.PRNGKey(1), 8)
+evaluate = jax.jit(jax.vmap(LifetimeTask("Foraging-nonstationary", LNDP(cfg))))
+one = evaluate(population, keys)
+sharding = population_sharding(8)
+assert sharding is not None and len(jax.devices()) == 2
+two = evaluate(*jax.device_put((population, keys), sharding))
+np.testing.assert_array_equal(np.asarray(one.fitness), np.asarray(two.fitness))
+np.testing.assert_array_equal(np.asarray(one.step_density), np.asarray(two.step_density))
+"""
+
+
+def test_population_sharded_over_two_devices_gives_the_same_lifetimes():
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", SHARDED], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
