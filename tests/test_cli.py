@@ -8,7 +8,7 @@ import pytest
 
 from plasticnets.cli import build_parser, main
 
-COMMANDS = ["train-expert", "check-expert", "distill", "validate-config", "collect", "figure"]
+COMMANDS = ["train-expert", "check-expert", "distill", "evolve", "validate-config", "collect", "figure"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -64,3 +64,16 @@ def test_bad_seed_argument(capsys):
     with pytest.raises(SystemExit):
         build_parser().parse_args(["train-expert", "--task", "CartPole-v1", "--seed", "-3", "--out", "x"])
     assert "non-negative integer" in capsys.readouterr().err
+
+
+def test_evolve_names_a_checkpoint_from_other_settings(tmp_path, capsys):
+    checkpoint = tmp_path / "run" / "checkpoint"
+    checkpoint.mkdir(parents=True)
+    (checkpoint / "checkpoint.json").write_text(json.dumps({"generation": 1, "fingerprint": "other", "seed": 0}))
+    settings = {"model": {"n_nodes": 8}, "lifetime": {"n_episodes": 1, "l1_penalty": 0.0},
+                "evolution": {"population_size": 4, "generations": 1, "checkpoint_every": 1}}
+    code = main(["evolve", "--task", "Foraging-stationary", "--variant", "full", "--seed", "0",
+                 "--settings", json.dumps(settings), "--out", str(tmp_path / "run")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "checkpoint.json was made with other settings" in err and "delete" in err
