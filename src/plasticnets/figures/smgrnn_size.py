@@ -31,6 +31,7 @@ def draw(tables: Path, out: Path) -> None:
             sns.lineplot(data, x="x", y="value", hue="variant", hue_order=variants, palette=palette(variants),
                          ax=ax, errorbar=("ci", 95), seed=0, legend=(row, col) == (0, len(tasks) - 1))
             ax.set_yscale("symlog", linthresh=1)  # log scale that keeps 0 hidden nodes visible
+            ax.set_ylim(bottom=0)  # counts: no negative half of the symlog axis
             ax.set(title=task if row == 0 else "", xlabel="environment steps" if row else "",
                    ylabel=label if col == 0 else "")
             ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
