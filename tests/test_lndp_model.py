@@ -201,3 +201,17 @@ def test_fast_update_matches_direct_update_in_float32():
     np.testing.assert_allclose(u_fast.h, u_direct.h, atol=1e-5)
     np.testing.assert_allclose(jnp.moveaxis(u_fast.e, 0, -1), u_direct.e, atol=1e-5)
     np.testing.assert_array_equal(u_fast.A, u_direct.A)
+
+
+def test_population_rollout_equals_vmapped_lifetimes():
+    """The batched step loop (which skips updates once every episode is over) gives
+    exactly the lifetimes of vmap over members."""
+    cfg = model_config("CartPole-v1", dev_steps=2)
+    task = LifetimeTask("CartPole-v1", LNDP(cfg), n_episodes=2)
+    params = jax.vmap(lambda k: random_params(k, cfg))(jax.random.split(jax.random.PRNGKey(11), 6))
+    keys = jax.random.split(jax.random.PRNGKey(12), 6)
+    batched = jax.jit(task.population)(params, keys)
+    mapped = jax.jit(jax.vmap(task))(params, keys)
+    for name in batched._fields:
+        np.testing.assert_array_equal(np.asarray(getattr(batched, name)), np.asarray(getattr(mapped, name)), err_msg=name)
+    assert np.asarray(batched.episode_returns).max() < 500, "episodes should end early, so updates are skipped"

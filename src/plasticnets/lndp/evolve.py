@@ -126,7 +126,7 @@ class Evolution:
         keys = jax.random.split(key_eval, self.cfg.population_size)
         if self.sharding is not None:
             population, keys = jax.lax.with_sharding_constraint((population, keys), self.sharding)
-        lifetimes = jax.vmap(self.task)(population, keys)
+        lifetimes = self.task.population(population, keys)
         fitness = lifetimes.fitness
         # A NaN fitness would poison the ES update: rank it worst, and count it (reported on the host).
         state, _ = self.es.tell(key_tell, population, -jnp.nan_to_num(fitness, nan=-jnp.inf), state, self.es_params)

@@ -125,10 +125,18 @@ class LNDP:
     def __call__(self, params: LNDPParams, obs: jax.Array, state: NetState, key: jax.Array):
         """Update (unless frozen), propagate, read out: returns (action, new state).
         The caller writes the last reward and the done flag into the state first."""
+        return self.act(params, obs, self.maybe_update(params, state, key))
+
+    def maybe_update(self, params: LNDPParams, state: NetState, key: jax.Array) -> NetState:
+        """The lifetime update, skipped once the episode is over (``d``) or when
+        lifetime updates are blocked."""
+        if self.cfg.block_lt_updates:
+            return state
+        return jax.lax.cond(state.d.sum() != 0, lambda s: s, lambda s: self.update(params, s, key), state)
+
+    def act(self, params: LNDPParams, obs: jax.Array, state: NetState):
+        """Forward pass and read-out on the (updated) state: (action, state with the new trace)."""
         cfg = self.cfg
-        if not cfg.block_lt_updates:
-            state = jax.lax.cond(state.d.sum() != 0, lambda s: s,
-                                 lambda s: self.update(params, s, key), state)
         a, a_seq = self.forward(obs, state)
         state = state._replace(a_seq=a_seq)
         out = a[cfg.n_nodes - cfg.num_actions:]
