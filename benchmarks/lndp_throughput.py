@@ -38,7 +38,7 @@ import jax
 import numpy as np
 
 from plasticnets.envs import get_task
-from plasticnets.lndp.evolve import population_sharding
+from plasticnets.devices import batch_sharding
 from plasticnets.lndp.model import LNDP
 from plasticnets.lndp.params import random_params
 from plasticnets.lndp.reference import DirectLNDP
@@ -86,7 +86,7 @@ def main() -> None:
         runs.append(("direct, 1 device", DirectLNDP(cfg), None, False))
     runs.append(("fast, 1 device", LNDP(cfg), None, False))
     runs.append(("fast + skip, 1 device", LNDP(cfg), None, True))
-    sharding = population_sharding(args.population)
+    sharding = batch_sharding(args.population)
     if sharding is not None:
         runs.append((f"fast + skip, {len(devices)} devices", LNDP(cfg), sharding, True))
 

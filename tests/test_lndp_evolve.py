@@ -71,7 +71,7 @@ SHARDED = """
 import os
 os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
 import jax, numpy as np
-from plasticnets.lndp.evolve import population_sharding
+from plasticnets.devices import batch_sharding
 from plasticnets.lndp.model import LNDP
 from plasticnets.lndp.params import random_params
 from plasticnets.lndp.tasks import LifetimeTask, model_config
@@ -81,7 +81,7 @@ population = jax.vmap(lambda k: random_params(k, cfg))(jax.random.split(jax.rand
 keys = jax.random.split(jax.random.PRNGKey(1), 8)
 evaluate = jax.jit(jax.vmap(LifetimeTask("Foraging-nonstationary", LNDP(cfg))))
 one = evaluate(population, keys)
-sharding = population_sharding(8)
+sharding = batch_sharding(8)
 assert sharding is not None and len(jax.devices()) == 2
 two = evaluate(*jax.device_put((population, keys), sharding))
 np.testing.assert_array_equal(np.asarray(one.fitness), np.asarray(two.fitness))

@@ -24,11 +24,11 @@ from typing import Any, Callable
 import equinox as eqx
 import jax
 import jax.numpy as jnp
-import numpy as np
 import pandas as pd
 from evosax.algorithms import CMA_ES
 from evosax.algorithms.distribution_based.cma_es import eigen_decomposition
 
+from plasticnets.devices import batch_sharding, replicated
 from plasticnets.io import atomic_path, read_json, read_parquet, write_json, write_parquet
 from plasticnets.lndp.params import zero_params
 from plasticnets.lndp.tasks import LifetimeTask
@@ -50,26 +50,10 @@ class EvolutionConfig:
     eigen_every: int = 1  # generations between eigendecompositions of C (1: every one, as evosax)
 
     def __post_init__(self):
-        for key in ("population_size", "generations", "checkpoint_every", "eigen_every"):
-            if getattr(self, key) < 1:
-                raise ValueError(f"evolution.{key} must be >= 1, got {getattr(self, key)}")
-        if self.population_size < 4:
-            raise ValueError(f"evolution.population_size must be >= 4 for CMA-ES, got {self.population_size}")
-
-
-def population_sharding(population_size: int):
-    """Shard the population axis over all devices when it divides evenly (CPU
-    devices too, with XLA_FLAGS=--xla_force_host_platform_device_count=N)."""
-    devices = jax.devices()
-    if len(devices) == 1 or population_size % len(devices):
-        return None
-    mesh = jax.sharding.Mesh(np.array(devices), ("population",))
-    return jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("population"))
-
-
-def replicated(sharding):
-    """The same mesh with nothing split (for the ES state)."""
-    return jax.sharding.NamedSharding(sharding.mesh, jax.sharding.PartitionSpec())
+        minimum = {"population_size": 4, "generations": 1, "checkpoint_every": 1, "eigen_every": 1}
+        for key, low in minimum.items():
+            if getattr(self, key) < low:
+                raise ValueError(f"evolution.{key} must be >= {low}, got {getattr(self, key)}")
 
 
 class LazyCMA_ES(CMA_ES):
@@ -102,7 +86,7 @@ class Evolution:
         self.template = zero_params(task.model.cfg)
         self.es = LazyCMA_ES(cfg.population_size, self.template, cfg.eigen_every)
         self.es_params = self.es.default_params.replace(std_init=cfg.std_init)
-        self.sharding = population_sharding(cfg.population_size)
+        self.sharding = batch_sharding(cfg.population_size)
         self.generation = jax.jit(
             self._generation,
             out_shardings=None if self.sharding is None else replicated(self.sharding))
@@ -136,7 +120,7 @@ class Evolution:
             "best_so_far": -state.best_fitness, "density_mean": density.mean(), "density_max": density.max(),
             "es_std": state.std, "non_finite": jnp.sum(~jnp.isfinite(fitness)),
         }
-        for i in range(self.task.n_episodes if not self.task.is_foraging else 1):
+        for i in range(lifetimes.episode_returns.shape[1]):
             stats[f"ep{i}_mean"] = lifetimes.episode_returns[:, i].mean()
             stats[f"ep{i}_max"] = lifetimes.episode_returns[:, i].max()
         return state, stats

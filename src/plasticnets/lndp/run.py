@@ -39,10 +39,12 @@ def build_task(task: str, settings: dict[str, Any]) -> LifetimeTask:
                         n_episodes=lifetime["n_episodes"], l1_penalty=lifetime["l1_penalty"])
 
 
-def evaluate_params(task: LifetimeTask, params: LNDPParams, lifetimes: int, seed: int) -> Lifetime:
-    """``lifetimes`` fresh lifetimes of one parameter set (fixed keys: common random numbers)."""
+def evaluate_params(task: LifetimeTask, params: list[LNDPParams], lifetimes: int, seed: int) -> list[Lifetime]:
+    """``lifetimes`` fresh lifetimes of each parameter set, all on the same keys (common
+    random numbers), in one compiled program."""
     keys = jax.random.split(jax.random.PRNGKey(seed), lifetimes)
-    return jax.jit(jax.vmap(task, in_axes=(None, 0)))(params, keys)
+    evaluate = jax.jit(jax.vmap(task, in_axes=(None, 0)))
+    return [evaluate(p, keys) for p in params]
 
 
 def _evaluation_summary(result: Lifetime) -> dict[str, Any]:
@@ -93,8 +95,7 @@ def run_lndp(task_name: str, variant: str, seed: int, settings: dict[str, Any], 
     for name, params in (("best.eqx", best), ("mean.eqx", mean)):
         with atomic_path(out / name) as tmp:
             eqx.tree_serialise_leaves(tmp, params)
-    best_eval = evaluate_params(task, best, eval_lifetimes, eval_seed)
-    mean_eval = evaluate_params(task, mean, eval_lifetimes, eval_seed)
+    best_eval, mean_eval = evaluate_params(task, [best, mean], eval_lifetimes, eval_seed)
     write_parquet(out / "lifetime.parquet", lifetime_table(best_eval))
 
     summary = {

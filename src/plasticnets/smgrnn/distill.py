@@ -23,6 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from plasticnets.devices import batch_sharding
 from plasticnets.envs import HostEnvBatch, get_task, make_gymnax
 from plasticnets.experts.policy import ActorCritic, greedy_action
 from plasticnets.progress import Progress
@@ -159,13 +160,9 @@ def _split_seeds(logs, num_seeds: int):
 
 
 def shard_over_devices(tree, num_seeds: int):
-    """Split the seed axis over all devices (CPU devices too, e.g. with
-    XLA_FLAGS=--xla_force_host_platform_device_count=2), when it divides evenly."""
-    devices = jax.devices()
-    if len(devices) == 1 or num_seeds % len(devices):
-        return tree
-    mesh = jax.sharding.Mesh(np.array(devices), ("seeds",))
-    return jax.device_put(tree, jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("seeds")))
+    """Split the seed axis over all devices when it divides evenly (plasticnets.devices)."""
+    sharding = batch_sharding(num_seeds)
+    return tree if sharding is None else jax.device_put(tree, sharding)
 
 
 def distill_gymnax(task: str, student, cfg: DistillConfig, expert: ActorCritic, seeds: list[int],
