@@ -87,6 +87,40 @@ def cmd_collect(args: argparse.Namespace) -> None:
     collect_family(args.family, [Path(d) for d in args.runs], Path(args.out_runs), Path(args.out_summary))
 
 
+def cmd_combine(args: argparse.Namespace) -> None:
+    from plasticnets.analysis.collect import combine_tables
+
+    combine_tables([Path(p) for p in args.runs], [Path(p) for p in args.summaries], Path(args.out_runs),
+                   Path(args.out_summary))
+
+
+def _stats_config(args: argparse.Namespace):
+    import dataclasses
+
+    from plasticnets.analysis.stats import StatsConfig
+
+    known = {f.name for f in dataclasses.fields(StatsConfig)}
+    unknown = sorted(set(args.settings) - known)
+    if unknown:
+        raise ValueError(f"unknown statistics setting(s) {unknown}; known: {', '.join(sorted(known))}")
+    return StatsConfig(**args.settings)
+
+
+def cmd_stats(args: argparse.Namespace) -> None:
+    from plasticnets.analysis.tables import write_statistics
+
+    write_statistics(Path(args.summary), Path(args.out_dir), _stats_config(args))
+
+
+def cmd_claims(args: argparse.Namespace) -> None:
+    from plasticnets.analysis.tables import write_claims
+
+    table = write_claims(Path(args.summary), Path(args.claims), Path(args.out), Path(args.out_tex),
+                         _stats_config(args))
+    counts = table["verdict"].value_counts()
+    print(", ".join(f"{n} {verdict}" for verdict, n in counts.items()) + f" ({len(table)} rows)")
+
+
 def cmd_figure(args: argparse.Namespace) -> None:
     from plasticnets.figures import make_figure
 
@@ -162,6 +196,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-runs", required=True, help="tidy long table (parquet)")
     p.add_argument("--out-summary", required=True, help="one row per run (csv)")
     p.set_defaults(func=cmd_collect)
+
+    p = sub.add_parser("combine", help="merge the families' tables into runs.parquet and summary.csv")
+    p.add_argument("--runs", nargs="+", required=True, help="<family>_runs.parquet tables")
+    p.add_argument("--summaries", nargs="+", required=True, help="<family>_summary.csv tables")
+    p.add_argument("--out-runs", required=True, help="combined long table (parquet)")
+    p.add_argument("--out-summary", required=True, help="combined one-row-per-run table (csv)")
+    p.set_defaults(func=cmd_combine)
+
+    settings_help = ('statistics settings as JSON: resamples, confidence, alpha, seed '
+                     '(e.g. \'{"resamples": 10000, "seed": 0}\'); missing keys take defaults')
+    p = sub.add_parser("stats", help="group statistics and pairwise tests from summary.csv",
+                       description="Per group mean, std, median, IQM with bootstrap CIs (groups.csv); each variant "
+                       "against the full method with Welch, Mann-Whitney (Holm-adjusted), A12 and Hedges' g "
+                       "(tests.csv); LaTeX tables beside them.")
+    p.add_argument("--summary", required=True, help="results/tables/summary.csv")
+    p.add_argument("--out-dir", required=True, help="folder for groups.csv, tests.csv and *.tex")
+    p.add_argument("--settings", type=_json_arg, default={}, help=settings_help)
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("claims", help="check the papers' claims (config/claims.yaml) against summary.csv")
+    p.add_argument("--summary", required=True, help="results/tables/summary.csv")
+    p.add_argument("--claims", default="config/claims.yaml", help="claims file (default config/claims.yaml)")
+    p.add_argument("--out", required=True, help="claims table to write (csv)")
+    p.add_argument("--out-tex", required=True, help="LaTeX version of the claims table")
+    p.add_argument("--settings", type=_json_arg, default={}, help=settings_help)
+    p.set_defaults(func=cmd_claims)
 
     from plasticnets.figures import FIGURES
 

@@ -81,6 +81,17 @@ def read_parquet(path: str | Path) -> pd.DataFrame:
         raise ValueError(f"corrupt parquet file {path}: {err}") from None
 
 
+def read_csv(path: str | Path) -> pd.DataFrame:
+    """Read a CSV table; a missing, empty or malformed file raises an error naming it."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"missing table: {path}")
+    try:
+        return pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise ValueError(f"corrupt CSV file {path}: {err}") from None
+
+
 def environment_info() -> dict[str, Any]:
     """Package versions and machine, recorded in every summary.json."""
     versions = {}

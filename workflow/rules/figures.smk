@@ -46,8 +46,21 @@ rule figure_lndp:
         "plasticnets figure {wildcards.name} --tables results/tables --out {output.pdf} > {log} 2>&1"
 
 
+rule figure_claims_overview:
+    input:
+        "results/tables/claims.csv",
+    output:
+        pdf=report("results/figures/claims_overview.pdf", caption="../report/claims_overview.rst", category="Claims"),
+        png="results/figures/claims_overview.png",
+    log:
+        "logs/figures/claims_overview.log",
+    shell:
+        "plasticnets figure claims_overview --tables results/tables --out {output.pdf} > {log} 2>&1"
+
+
 rule figures:
     input:
+        rules.figure_claims_overview.output,
         rules.figure_expert_curves.output,
         expand("results/figures/{name}.{ext}", name=["smgrnn_returns", "smgrnn_size", "smgrnn_ablation"], ext=["pdf", "png"]),
         expand("results/figures/{name}.{ext}", name=LNDP_FIGURES, ext=["pdf", "png"]),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from plasticnets.io import read_json, read_parquet, write_parquet, atomic_path
+from plasticnets.io import atomic_path, read_csv, read_json, read_parquet, write_parquet
 
 RUN_COLUMNS = ["family", "task", "variant", "seed", "x", "x_name", "metric", "value"]
 
@@ -30,7 +30,7 @@ FAMILY_CURVES = {
 }
 
 
-def _summary_row(family: str, summary: dict) -> dict:
+def _summary_row(family: str, summary: dict, metrics: pd.DataFrame) -> dict:
     if family == "lndp":
         best, mean = summary["eval_best"], summary["eval_mean"]
         return {"family": family, "task": summary["task"], "variant": summary["variant"], "seed": summary["seed"],
@@ -39,6 +39,7 @@ def _summary_row(family: str, summary: dict) -> dict:
                 "eval_mean_fitness": mean["fitness_mean"], "eval_mean_fitness_std": mean["fitness_std"],
                 "eval_best_density": best["final_density_mean"], "eval_lifetimes": summary["eval_lifetimes"],
                 **{f"eval_best_ep{i}": r for i, r in enumerate(best["episode_returns_mean"])},
+                "late_population_mean": _late_mean(metrics, "mean"),
                 "num_params": summary["num_params"], "wall_time_s": summary["wall_time_s"]}
     row = {"family": family, "task": summary["task"], "variant": summary["variant"], "seed": summary["seed"],
            "eval_mean": summary["eval"]["mean"], "eval_std": summary["eval"]["std"],
@@ -71,10 +72,17 @@ def collect_run(family: str, run_dir: Path) -> tuple[pd.DataFrame, dict]:
         family=family, task=summary["task"], variant=summary["variant"], seed=summary["seed"]
     )
     try:
-        row = _summary_row(family, summary)
+        row = _summary_row(family, summary, metrics)
     except KeyError as err:
         raise ValueError(f"{run_dir / 'summary.json'} lacks key {err} (not a complete {family} run?)") from None
     return long[RUN_COLUMNS], row
+
+
+def _late_mean(metrics: pd.DataFrame, column: str, fraction: float = 0.1) -> float:
+    """Mean of a per-generation column over the last ``fraction`` of generations (at least one):
+    the population's average fitness at the end of evolution, steadier than the last generation alone."""
+    values = metrics.sort_values("generation")[column].to_numpy(dtype=float)
+    return float(values[-max(1, int(round(fraction * len(values)))):].mean())
 
 
 def _melt(rows: pd.DataFrame, x_column: str, x_name: str, metric_names: list[str], source: Path) -> pd.DataFrame:
@@ -107,3 +115,17 @@ def collect_family(family: str, run_dirs: list[Path], out_runs: Path, out_summar
     write_parquet(out_runs, runs)
     with atomic_path(out_summary) as tmp:
         pd.DataFrame(rows).sort_values(["task", "variant", "seed"]).to_csv(tmp, index=False)
+
+
+def combine_tables(runs_tables: list[Path], summary_tables: list[Path], out_runs: Path, out_summary: Path) -> None:
+    """Family tables -> ``runs.parquet`` (every curve) and ``summary.csv`` (one row per run, the union of the
+    families' columns), the tables statistics and claims read."""
+    runs = pd.concat([read_parquet(p) for p in runs_tables], ignore_index=True)
+    missing = [c for c in RUN_COLUMNS if c not in runs.columns]
+    if missing:
+        raise ValueError(f"family tables lack column(s) {missing}: {', '.join(map(str, runs_tables))}")
+    write_parquet(out_runs, runs[RUN_COLUMNS])
+    summaries = [read_csv(p) for p in summary_tables]
+    summary = pd.concat(summaries, ignore_index=True).sort_values(["family", "task", "variant", "seed"])
+    with atomic_path(out_summary) as tmp:
+        summary.to_csv(tmp, index=False)

@@ -13,6 +13,7 @@ FIGURES: dict[str, str] = {
     "lndp_fitness": "plasticnets.figures.lndp_fitness",
     "lndp_foraging": "plasticnets.figures.lndp_foraging",
     "lndp_development": "plasticnets.figures.lndp_development",
+    "claims_overview": "plasticnets.figures.claims_overview",
 }
 
 

@@ -1,0 +1,227 @@
+"""Paper claims (config/claims.yaml) checked against the per-run summary table.
+
+Each claim expands to one row per task (and per compared variant); each row gets our
+estimate with a 95 % bootstrap CI across seeds, the test where there is one, and a
+verdict: ``reproduced``, ``not reproduced`` or ``inconclusive`` (with the reason: too
+few seeds, an interval that straddles the target, a non-significant test, or a group
+that this configuration did not run). The verdict rules are in config/claims.yaml's
+header; they are fixed before the data are seen and identical for every claim.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy import stats as sps
+
+from plasticnets.analysis import stats
+
+CHECKS = ("value", "ratio", "difference", "test", "spread")
+PAIRED_CHECKS = ("ratio", "difference", "test", "spread")
+REQUIRED_KEYS = ("id", "statement", "source", "family", "metric", "tasks", "check", "group", "paper")
+OPTIONAL_KEYS = ("versus", "between", "direction")
+CLAIM_COLUMNS = ["claim", "task", "statement", "source", "family", "metric", "check", "group", "versus", "direction", "paper",
+                 "target_low", "target_high", "n_group", "n_versus", "estimate", "ci_low", "ci_high",
+                 "p_value", "p_holm", "verdict", "reason"]
+REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE = "reproduced", "not reproduced", "inconclusive"
+
+
+class ClaimsError(ValueError):
+    """A malformed claims file: the message names the claim and the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Verdict rules of the claims file (the significance level is the statistics' ``alpha``)."""
+
+    min_seeds: int = 3
+
+
+def load_claims(path: str | Path) -> tuple[Settings, list[dict]]:
+    """Read and check the claims file; every problem names its claim and key."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as err:
+        raise ClaimsError(f"cannot read claims file {path}: {err}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("claims"), list):
+        raise ClaimsError(f"{path}: expected a mapping with a 'claims' list")
+    unknown = sorted(set(data) - {"claims", "min_seeds"})
+    if unknown:
+        raise ClaimsError(f"{path}: unknown top-level key(s) {unknown}; allowed: claims, min_seeds")
+    settings = Settings(min_seeds=int(data.get("min_seeds", 3)))
+    seen = set()
+    for i, claim in enumerate(data["claims"]):
+        where = f"{path}: claims[{i}]" + (f" ({claim.get('id')})" if isinstance(claim, dict) else "")
+        if not isinstance(claim, dict):
+            raise ClaimsError(f"{where}: expected a mapping")
+        missing = [k for k in REQUIRED_KEYS if k not in claim]
+        unknown = [k for k in claim if k not in REQUIRED_KEYS + OPTIONAL_KEYS]
+        if missing or unknown:
+            raise ClaimsError(f"{where}: missing key(s) {missing}, unknown key(s) {unknown}")
+        if claim["id"] in seen:
+            raise ClaimsError(f"{where}: duplicate id")
+        seen.add(claim["id"])
+        if claim["check"] not in CHECKS:
+            raise ClaimsError(f"{where}.check: {claim['check']!r} is not one of {', '.join(CHECKS)}")
+        if claim["check"] in PAIRED_CHECKS and "versus" not in claim:
+            raise ClaimsError(f"{where}: check {claim['check']!r} needs 'versus'")
+        if claim["check"] in ("value", "ratio", "difference"):
+            for task in claim["tasks"]:
+                _band(claim, task, where)
+        if claim["check"] == "test" and claim.get("direction") not in ("greater", "less"):
+            raise ClaimsError(f"{where}.direction: must be 'greater' or 'less'")
+    return settings, data["claims"]
+
+
+def _band(claim: dict, task: str, where: str = "") -> tuple[float, float]:
+    between = claim.get("between")
+    if isinstance(between, dict):
+        between = between.get(task)
+    if not (isinstance(between, list) and len(between) == 2):
+        raise ClaimsError(f"{where or claim['id']}.between: needs [low, high] for task {task}")
+    low = -math.inf if between[0] is None else float(between[0])
+    high = math.inf if between[1] is None else float(between[1])
+    return low, high
+
+
+def _per_task(value, task):
+    return value.get(task, "") if isinstance(value, dict) else value
+
+
+def evaluate_claims(summary: pd.DataFrame, claims: list[dict], settings: Settings = Settings(),
+                    config: stats.StatsConfig = stats.StatsConfig()) -> pd.DataFrame:
+    """Every claim x task (x compared variant) -> one row of the claims table."""
+    rows = []
+    for claim in claims:
+        runs = summary[summary["family"] == claim["family"]] if "family" in summary else summary.iloc[0:0]
+        for task in claim["tasks"]:
+            by_task = runs[runs["task"] == task]
+            versus = [None]
+            if claim["check"] in PAIRED_CHECKS:
+                versus = sorted(v for v in set(by_task["variant"]) if fnmatch.fnmatchcase(v, claim["versus"]))
+                versus = versus or [claim["versus"]]
+            for other in versus:
+                rows.append(_evaluate_row(claim, task, by_task, other, settings, config))
+    table = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+    _apply_holm(table, config.alpha)
+    return table
+
+
+def _values(by_task: pd.DataFrame, variant: str, metric: str) -> np.ndarray:
+    if metric not in by_task.columns:
+        return np.array([])
+    values = by_task.loc[by_task["variant"] == variant, metric].to_numpy(dtype=float)
+    return values[~np.isnan(values)]
+
+
+def _evaluate_row(claim, task, by_task, versus, settings, config) -> dict:
+    check, metric = claim["check"], claim["metric"]
+    a = _values(by_task, claim["group"], metric)
+    b = _values(by_task, versus, metric) if versus else np.array([])
+    row = {"claim": claim["id"], "task": task, "statement": claim["statement"], "source": claim["source"],
+           "family": claim["family"], "metric": metric, "check": check, "group": claim["group"],
+           "versus": versus or "", "direction": claim.get("direction", ""), "paper": _per_task(claim["paper"], task),
+           "target_low": math.nan, "target_high": math.nan, "n_group": a.size, "n_versus": b.size,
+           "estimate": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p_value": math.nan, "p_holm": math.nan}
+    if check in ("value", "ratio", "difference"):
+        row["target_low"], row["target_high"] = _band(claim, task)
+
+    groups = [(claim["group"], a)] + ([(versus, b)] if versus else [])
+    absent = [name for name, values in groups if values.size == 0]
+    if absent:
+        return {**row, "verdict": INCONCLUSIVE,
+                "reason": f"no runs of {' and '.join(absent)} on {task} in this configuration"}
+
+    if check == "value":
+        row["estimate"] = float(a.mean())
+        row["ci_low"], row["ci_high"] = stats.bootstrap_ci(a, np.mean, config)
+    elif check == "difference":
+        row["estimate"] = float(a.mean() - b.mean())
+        row["ci_low"], row["ci_high"] = stats.diff_ci(a, b, config)
+    elif check == "ratio":
+        row["estimate"] = float(a.mean() / b.mean()) if b.mean() != 0 else math.nan
+        row["ci_low"], row["ci_high"] = _ratio_ci(a, b, config)
+    elif check == "test":
+        row["estimate"] = float(a.mean() - b.mean())
+        row["ci_low"], row["ci_high"] = stats.diff_ci(a, b, config)
+        row["p_value"] = stats.mann_whitney(a, b, alternative=claim["direction"])[1]
+    else:  # spread
+        row["estimate"] = float(a.std(ddof=1) - b.std(ddof=1)) if min(a.size, b.size) > 1 else math.nan
+        row["p_value"] = _spread_p(a, b)
+
+    too_few = [f"{name} n={values.size}" for name, values in groups if values.size < settings.min_seeds]
+    if too_few:
+        return {**row, "verdict": INCONCLUSIVE,
+                "reason": f"too few seeds ({', '.join(too_few)} < {settings.min_seeds})"}
+    if check in ("value", "ratio", "difference"):
+        return {**row, **_interval_verdict(row["ci_low"], row["ci_high"], row["target_low"], row["target_high"])}
+    return {**row, "verdict": "", "reason": ""}  # tests: decided after the Holm correction
+
+
+def _ratio_ci(a, b, config) -> tuple[float, float]:
+    if a.size < 2 or b.size < 2 or b.mean() == 0:
+        return math.nan, math.nan
+    if a.var() == 0 and b.var() == 0:
+        return float(a[0] / b[0]), float(a[0] / b[0])
+    result = sps.bootstrap((a, b), lambda x, y, axis=-1: x.mean(axis=axis) / y.mean(axis=axis),
+                           n_resamples=config.resamples, confidence_level=config.confidence, method="percentile",
+                           vectorized=True, rng=np.random.default_rng(config.seed))
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def _spread_p(a, b) -> float:
+    """One-sided Brown-Forsythe test that a varies less than b across seeds."""
+    if a.size < 2 or b.size < 2:
+        return math.nan
+    dev_a, dev_b = np.abs(a - np.median(a)), np.abs(b - np.median(b))
+    if np.all(dev_a == 0) and np.all(dev_b == 0):
+        return 1.0
+    # With two groups Brown-Forsythe is a t-test on the absolute deviations from the median.
+    return float(sps.ttest_ind(dev_a, dev_b, alternative="less").pvalue)
+
+
+def _interval_verdict(low, high, target_low, target_high) -> dict:
+    if math.isnan(low) or math.isnan(high):
+        return {"verdict": INCONCLUSIVE, "reason": "no confidence interval"}
+    ci = f"CI [{low:.4g}, {high:.4g}]"
+    band = f"[{target_low:.4g}, {target_high:.4g}]"
+    if low >= target_low and high <= target_high:
+        return {"verdict": REPRODUCED, "reason": f"{ci} inside {band}"}
+    if high < target_low or low > target_high:
+        return {"verdict": NOT_REPRODUCED, "reason": f"{ci} outside {band}"}
+    return {"verdict": INCONCLUSIVE, "reason": f"interval too wide: {ci} straddles {band}"}
+
+
+def _apply_holm(table: pd.DataFrame, alpha: float) -> None:
+    """Holm across every decided test row, then the test verdicts."""
+    tests = table["check"].isin(["test", "spread"]) & (table["verdict"] == "")
+    table.loc[tests, "p_holm"] = stats.holm(table.loc[tests, "p_value"].to_numpy(dtype=float))
+    for index in table.index[tests]:
+        row = table.loc[index]
+        table.loc[index, ["verdict", "reason"]] = _test_verdict(row, alpha)
+
+
+def _test_verdict(row: pd.Series, alpha: float) -> list[str]:
+    p, p_holm = row["p_value"], row["p_holm"]
+    if math.isnan(p_holm):
+        return [INCONCLUSIVE, "no test possible"]
+    if row["check"] == "test":
+        floor = stats.min_mann_whitney_p(int(row["n_group"]), int(row["n_versus"]), alternative="greater")
+        if floor >= alpha:
+            return [INCONCLUSIVE, f"too few seeds: the rank test cannot go below p={floor:.3g}"]
+        toward_claim = row["ci_high"] if row["direction"] == "greater" else -row["ci_low"]
+        if toward_claim <= 0:
+            return [NOT_REPRODUCED, f"the CI of the difference [{row['ci_low']:.4g}, {row['ci_high']:.4g}] "
+                                    f"excludes the claimed direction"]
+    elif 1 - p < alpha:  # spread: significantly *more* variable
+        return [NOT_REPRODUCED, f"{row['group']} varies more than {row['versus']} (one-sided p={1 - p:.3g})"]
+    if p_holm < alpha:
+        return [REPRODUCED, f"p={p:.3g}, Holm-adjusted {p_holm:.3g} < {alpha}"]
+    return [INCONCLUSIVE, f"not significant: Holm-adjusted p={p_holm:.3g}"]

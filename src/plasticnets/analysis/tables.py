@@ -1,0 +1,103 @@
+"""Statistics and claims tables on disk: CSV for machines, LaTeX (booktabs) for the paper.
+
+Reads only ``results/tables/summary.csv`` (one row per run), so every number here can be
+recomputed from the tables without touching a run folder.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from plasticnets.analysis import claims as claims_mod
+from plasticnets.analysis import stats
+from plasticnets.io import atomic_path, read_csv
+
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def latex_escape(text) -> str:
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text))
+
+
+def latex_table(frame: pd.DataFrame, caption: str, label: str) -> str:
+    """A booktabs table of already formatted cells (escaped here)."""
+    lines = [r"\begin{table}[t]", r"\centering", r"\small", rf"\caption{{{latex_escape(caption)}}}",
+             rf"\label{{{label}}}", r"\begin{tabular}{" + "l" * len(frame.columns) + "}", r"\toprule",
+             " & ".join(latex_escape(c) for c in frame.columns) + r" \\", r"\midrule"]
+    lines += [" & ".join(latex_escape(v) for v in row) + r" \\" for row in frame.itertuples(index=False)]
+    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}", ""]
+    return "\n".join(lines)
+
+
+def _num(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "--"
+    return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+
+
+def _write_text(path: Path, text: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)
+
+
+def _write_csv(path: Path, frame: pd.DataFrame) -> None:
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False)
+
+
+def write_statistics(summary_csv: Path, out_dir: Path, config: stats.StatsConfig) -> None:
+    """summary.csv -> groups.csv, tests.csv and one LaTeX table of group statistics per family
+    plus tests.tex."""
+    summary = read_csv(summary_csv)
+    groups = stats.group_table(summary, config)
+    tests = stats.comparison_table(summary, config)
+    _write_csv(out_dir / "groups.csv", groups)
+    _write_csv(out_dir / "tests.csv", tests)
+    for family, metrics in stats.HEADLINE_METRICS.items():
+        rows = groups[groups["family"] == family] if not groups.empty else groups
+        _write_text(out_dir / f"{family}_groups.tex", _groups_latex(family, rows, metrics))
+    _write_text(out_dir / "tests.tex", _tests_latex(tests))
+
+
+def _groups_latex(family: str, groups: pd.DataFrame, metrics: list[str]) -> str:
+    cells = []
+    if not groups.empty:
+        for (task, variant), g in groups.groupby(["task", "variant"], sort=True):
+            by_metric = g.set_index("metric")
+            row = {"task": task, "variant": variant, "n": int(g["n"].max())}
+            for metric in metrics:
+                row[metric] = (f"{_num(by_metric.loc[metric, 'mean'])} ± {_num(by_metric.loc[metric, 'std'])}"
+                               if metric in by_metric.index else "--")
+            cells.append(row)
+    frame = pd.DataFrame(cells, columns=["task", "variant", "n", *metrics])
+    return latex_table(frame, f"{family}: mean ± standard deviation across seeds", f"tab:{family}-groups")
+
+
+def _tests_latex(tests: pd.DataFrame) -> str:
+    columns = ["family", "task", "metric", "comparison", "difference [95% CI]", "Welch p (Holm)", "MWU p (Holm)", "A12"]
+    cells = []
+    for row in tests.itertuples(index=False) if not tests.empty else []:
+        cells.append([row.family, row.task, row.metric, f"{row.group_a} vs {row.group_b}",
+                      f"{_num(row.diff)} [{_num(row.diff_ci_low)}, {_num(row.diff_ci_high)}]",
+                      f"{_num(row.welch_p)} ({_num(row.welch_p_holm)})", f"{_num(row.mwu_p)} ({_num(row.mwu_p_holm)})",
+                      _num(row.a12)])
+    return latex_table(pd.DataFrame(cells, columns=columns),
+                       "Each variant against the full method: Welch's t and Mann-Whitney U (two-sided), "
+                       "Holm-adjusted per family and metric; A12 = P(full > variant)", "tab:tests")
+
+
+def write_claims(summary_csv: Path, claims_yaml: Path, out_csv: Path, out_tex: Path,
+                 config: stats.StatsConfig) -> pd.DataFrame:
+    """Check every claim of config/claims.yaml against summary.csv -> claims.csv and claims.tex."""
+    settings, claim_list = claims_mod.load_claims(claims_yaml)
+    table = claims_mod.evaluate_claims(read_csv(summary_csv), claim_list, settings, config)
+    _write_csv(out_csv, table)
+    cells = [[row.claim, row.task, row.paper, f"{_num(row.estimate)} [{_num(row.ci_low)}, {_num(row.ci_high)}]",
+              row.verdict] for row in table.itertuples(index=False)]
+    frame = pd.DataFrame(cells, columns=["claim", "task", "paper", "ours [95% CI]", "verdict"])
+    _write_text(out_tex, latex_table(frame, "Paper claims against this reproduction", "tab:claims"))
+    return table
