@@ -77,5 +77,26 @@ def test_same_table_gives_byte_identical_figures(tmp_path):
 
 
 def test_unknown_figure_is_rejected(tmp_path):
-    with pytest.raises(ValueError, match="known figures: expert_curves"):
+    with pytest.raises(ValueError, match="known figures: claims_overview, expert_curves"):
         make_figure("nope", tmp_path, tmp_path / "nope.pdf")
+
+
+def test_combine_tables_merges_families_and_names_a_corrupt_table(tmp_path):
+    from plasticnets.analysis.collect import combine_tables
+
+    tables = tmp_path / "tables"
+    collect_family("experts", [fake_expert_run(tmp_path / "experts", "CartPole-v1", s) for s in (0, 1)],
+                   tables / "experts_runs.parquet", tables / "experts_summary.csv")
+    other = pd.read_csv(tables / "experts_summary.csv").assign(family="smgrnn", variant="full", late_reward=499.0)
+    other.to_csv(tables / "smgrnn_summary.csv", index=False)
+    pd.read_parquet(tables / "experts_runs.parquet").assign(family="smgrnn").to_parquet(tables / "smgrnn_runs.parquet")
+    runs_in = [tables / "experts_runs.parquet", tables / "smgrnn_runs.parquet"]
+    summaries_in = [tables / "experts_summary.csv", tables / "smgrnn_summary.csv"]
+    combine_tables(runs_in, summaries_in, tables / "runs.parquet", tables / "summary.csv")
+    summary = pd.read_csv(tables / "summary.csv")
+    assert summary["family"].tolist() == ["experts", "experts", "smgrnn", "smgrnn"]
+    assert summary["late_reward"].isna().sum() == 2  # union of the families' columns
+    assert set(pd.read_parquet(tables / "runs.parquet")["family"]) == {"experts", "smgrnn"}
+    (tables / "smgrnn_summary.csv").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"corrupt CSV file .*smgrnn_summary.csv"):
+        combine_tables(runs_in, summaries_in, tables / "runs.parquet", tables / "summary.csv")

@@ -121,6 +121,12 @@ def cmd_claims(args: argparse.Namespace) -> None:
     print(", ".join(f"{n} {verdict}" for verdict, n in counts.items()) + f" ({len(table)} rows)")
 
 
+def cmd_summarize(args: argparse.Namespace) -> None:
+    from plasticnets.analysis.tables import markdown_summary
+
+    print(markdown_summary(Path(args.tables)), end="")
+
+
 def cmd_figure(args: argparse.Namespace) -> None:
     from plasticnets.figures import make_figure
 
@@ -223,6 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--settings", type=_json_arg, default={}, help=settings_help)
     p.set_defaults(func=cmd_claims)
 
+    p = sub.add_parser("summarize", help="print the headline numbers and claim verdicts as Markdown",
+                       description="Read groups.csv and claims.csv (after the statistics and claims rules) and print "
+                       "Markdown tables, as quoted in docs/results.md.")
+    p.add_argument("--tables", default="results/tables", help="folder of tables (default results/tables)")
+    p.set_defaults(func=cmd_summarize)
+
     from plasticnets.figures import FIGURES
 
     p = sub.add_parser("figure", help="draw one paper figure from results/tables")
@@ -240,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # PDF font subsetting chatters at INFO
     try:
         args.func(args)
     except (ValueError, FileNotFoundError, RuntimeError) as err:

@@ -2,7 +2,7 @@
 
 FAMILY_TABLES = ["experts", "smgrnn", "lndp"]
 ANALYSIS = config["analysis"]
-STATS_SETTINGS = {k: ANALYSIS[k] for k in ("resamples", "confidence", "alpha", "seed")}
+STATS_SETTINGS = as_json({k: ANALYSIS[k] for k in ("resamples", "confidence", "alpha", "seed")})
 
 
 rule expert_tables:

@@ -1,66 +1,34 @@
-# One rule per figure; each reads only results/tables.
+# One rule per figure (rule figure_<name>); each reads only results/tables and has its caption in
+# workflow/report/<name>.rst for snakemake --report.
 from plasticnets.lndp import variants as lndp_variants
 
 LNDP_FIGURES = lndp_variants.figures(config["lndp"])
 
+# figure name -> (tables it reads, report category)
+FIGURE_INPUTS = {
+    "expert_curves": (["experts_runs.parquet"], "Experts"),
+    **{name: (["smgrnn_runs.parquet", "smgrnn_summary.csv"], "SMGrNN")
+       for name in ["smgrnn_returns", "smgrnn_size", "smgrnn_ablation"]},
+    **{name: (["lndp_runs.parquet", "lndp_summary.csv"], "LNDP") for name in LNDP_FIGURES},
+    "claims_overview": (["claims.csv"], "Claims"),
+}
 
-rule figure_expert_curves:
-    input:
-        "results/tables/experts_runs.parquet",
-    output:
-        pdf=report("results/figures/expert_curves.pdf", caption="../report/expert_curves.rst", category="Experts"),
-        png="results/figures/expert_curves.png",
-    log:
-        "logs/figures/expert_curves.log",
-    shell:
-        "plasticnets figure expert_curves --tables results/tables --out {output.pdf} > {log} 2>&1"
+for _name, (_tables, _category) in FIGURE_INPUTS.items():
 
-
-rule figure_smgrnn:
-    input:
-        runs="results/tables/smgrnn_runs.parquet",
-        summary="results/tables/smgrnn_summary.csv",
-    output:
-        pdf=report("results/figures/{name}.pdf", caption="../report/{name}.rst", category="SMGrNN"),
-        png="results/figures/{name}.png",
-    wildcard_constraints:
-        name="smgrnn_returns|smgrnn_size|smgrnn_ablation",
-    log:
-        "logs/figures/{name}.log",
-    shell:
-        "plasticnets figure {wildcards.name} --tables results/tables --out {output.pdf} > {log} 2>&1"
-
-
-rule figure_lndp:
-    input:
-        runs="results/tables/lndp_runs.parquet",
-        summary="results/tables/lndp_summary.csv",
-    output:
-        pdf=report("results/figures/{name}.pdf", caption="../report/{name}.rst", category="LNDP"),
-        png="results/figures/{name}.png",
-    wildcard_constraints:
-        name="|".join(LNDP_FIGURES),
-    log:
-        "logs/figures/{name}.log",
-    shell:
-        "plasticnets figure {wildcards.name} --tables results/tables --out {output.pdf} > {log} 2>&1"
-
-
-rule figure_claims_overview:
-    input:
-        "results/tables/claims.csv",
-    output:
-        pdf=report("results/figures/claims_overview.pdf", caption="../report/claims_overview.rst", category="Claims"),
-        png="results/figures/claims_overview.png",
-    log:
-        "logs/figures/claims_overview.log",
-    shell:
-        "plasticnets figure claims_overview --tables results/tables --out {output.pdf} > {log} 2>&1"
+    rule:
+        name:
+            f"figure_{_name}"
+        input:
+            [f"results/tables/{table}" for table in _tables],
+        output:
+            pdf=report(f"results/figures/{_name}.pdf", caption=f"../report/{_name}.rst", category=_category),
+            png=f"results/figures/{_name}.png",
+        log:
+            f"logs/figures/{_name}.log",
+        shell:
+            f"plasticnets figure {_name} --tables results/tables --out {{output.pdf}} > {{log}} 2>&1"
 
 
 rule figures:
     input:
-        rules.figure_claims_overview.output,
-        rules.figure_expert_curves.output,
-        expand("results/figures/{name}.{ext}", name=["smgrnn_returns", "smgrnn_size", "smgrnn_ablation"], ext=["pdf", "png"]),
-        expand("results/figures/{name}.{ext}", name=LNDP_FIGURES, ext=["pdf", "png"]),
+        expand("results/figures/{name}.{ext}", name=list(FIGURE_INPUTS), ext=["pdf", "png"]),

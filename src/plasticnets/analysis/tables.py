@@ -101,3 +101,34 @@ def write_claims(summary_csv: Path, claims_yaml: Path, out_csv: Path, out_tex: P
     frame = pd.DataFrame(cells, columns=["claim", "task", "paper", "ours [95% CI]", "verdict"])
     _write_text(out_tex, latex_table(frame, "Paper claims against this reproduction", "tab:claims"))
     return table
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    lines = ["| " + " | ".join(map(str, frame.columns)) + " |", "|" + " --- |" * len(frame.columns)]
+    lines += ["| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def markdown_summary(tables: Path) -> str:
+    """The headline numbers of results/tables as Markdown (what docs/results.md quotes): per family and
+    task, each variant's headline metrics as mean ± std over seeds, then the claims and their verdicts."""
+    groups = read_csv(Path(tables) / "groups.csv")
+    parts = []
+    for family, metrics in stats.HEADLINE_METRICS.items():
+        rows = groups[groups["family"] == family]
+        if rows.empty:
+            continue
+        cells = []
+        for (task, variant), g in rows.groupby(["task", "variant"], sort=True):
+            by_metric = g.set_index("metric")
+            cells.append([task, variant, int(g["n"].max())] + [
+                f"{_num(by_metric.loc[m, 'mean'])} ± {_num(by_metric.loc[m, 'std'])}" if m in by_metric.index
+                else "--" for m in metrics])
+        parts.append(f"### {family}\n\n" + markdown_table(pd.DataFrame(cells, columns=["task", "variant", "n", *metrics])))
+    claims = read_csv(Path(tables) / "claims.csv").fillna({"versus": ""})
+    cells = [[row.claim, row.task, f"{row.group} vs {row.versus}" if row.versus else row.group, row.paper,
+              f"{_num(row.estimate)} [{_num(row.ci_low)}, {_num(row.ci_high)}]", row.verdict, row.reason]
+             for row in claims.itertuples(index=False)]
+    parts.append("### claims\n\n" + markdown_table(pd.DataFrame(
+        cells, columns=["claim", "task", "groups", "paper", "ours [95% CI]", "verdict", "why"])))
+    return "\n\n".join(parts) + "\n"

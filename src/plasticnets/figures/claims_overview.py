@@ -14,6 +14,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from plasticnets.figures.style import DOUBLE_COLUMN_IN, apply_style, save_figure
 from plasticnets.io import read_csv
@@ -47,7 +48,7 @@ def draw(tables: Path, out: Path) -> None:
         low, high = _band(row)
         points = [v for v in (row["estimate"], row["ci_low"], row["ci_high"], low, high) if np.isfinite(v)]
         span = (max(points) - min(points)) if points else 1.0
-        pad = 0.15 * span if span > 0 else 1.0
+        pad = 0.15 * span if span > 0 else max(1.0, 0.1 * abs(points[0])) if points else 1.0
         x_min, x_max = (min(points) - pad, max(points) + pad) if points else (-1.0, 1.0)
         ax.axvspan(max(low, x_min), min(high, x_max), color="0.85", lw=0)
         color = VERDICT_COLORS.get(row["verdict"], "0.3")
@@ -60,6 +61,8 @@ def draw(tables: Path, out: Path) -> None:
             ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color=color)
         ax.set_xlim(x_min, x_max)
         ax.set_yticks([])
+        ax.grid(False)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
         ax.set_title(_title(row), fontsize=5.5, color=color)
         ax.tick_params(axis="x", labelsize=5.5)
         ax.set_xlabel(f"{row['metric']} ({row['check']})", fontsize=5.5)
