@@ -23,7 +23,7 @@ from scipy import stats
 HEADLINE_METRICS = {
     "experts": ["eval_mean"],
     "smgrnn": ["late_reward", "eval_mean", "final_hidden", "final_edges", "final_params"],
-    "lndp": ["best_fitness", "eval_best_fitness", "eval_mean_fitness", "eval_best_density",
+    "lndp": ["best_fitness", "late_population_mean", "eval_best_fitness", "eval_mean_fitness", "eval_best_density",
              "eval_best_ep0", "eval_best_ep1", "eval_best_ep2"],
 }
 REFERENCE_VARIANT = {"smgrnn": "full", "lndp": "full"}
