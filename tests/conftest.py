@@ -1,5 +1,62 @@
 import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 # Keep JAX quiet and on the CPU in tests, whatever the machine has.
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+ROOT = Path(__file__).resolve().parents[1]
+# What a copy of the working tree leaves behind: git's and the developer's own state, results and caches.
+IGNORE = shutil.ignore_patterns(
+    ".git", ".venv", "results", "logs", ".snakemake", "__pycache__", "*.egg-info", ".pytest_cache"
+)
+DVC_IGNORE = shutil.ignore_patterns("cache", "tmp", "config.local")  # in .dvc/: local cache, state, credentials
+GIT_IDENTITY = ["-c", "user.name=plasticnets tests", "-c", "user.email=tests@plasticnets.invalid"]
+
+
+def git(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *GIT_IDENTITY, *args], cwd=repo, capture_output=True, text=True, check=True)
+
+
+def snakemake(repo, *args, check=True, env=None):
+    """Run Snakemake (this environment's) in `repo`; fail with its output when it fails."""
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", *args], cwd=repo, capture_output=True, text=True, env=env
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def _copy(dest: Path) -> Path:
+    """A private copy of the working tree (tracked and untracked files), so tests never touch the developer's
+    results/, DVC cache or remote."""
+
+    def ignore(folder, names):
+        skip = IGNORE(folder, names)
+        return skip | DVC_IGNORE(folder, names) if Path(folder) == ROOT / ".dvc" else skip
+
+    shutil.copytree(ROOT, dest, ignore=ignore)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def copy_repo():
+    return _copy
+
+
+@pytest.fixture(scope="session")
+def smoke_repo(tmp_path_factory):
+    """The smoke pipeline, built once per test session in a git repository made from a copy of the working tree
+    (one commit). Tests that read it must not change it; the DVC round trip publishes it and works in clones."""
+    repo = _copy(tmp_path_factory.mktemp("smoke") / "repo")
+    git(repo, "init", "--quiet")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "working tree under test")
+    snakemake(repo, "--cores", "2", "--configfile", "config/smoke.yaml")
+    return repo
