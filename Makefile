@@ -6,7 +6,7 @@ CORES ?= all
 SNAKEMAKE_ARGS ?=
 PIP_VERSION := 26.3
 
-.PHONY: setup reproduce test benchmark lock clean
+.PHONY: setup reproduce test benchmark publish fetch lock clean
 
 setup: $(VENV)/.installed
 
@@ -31,6 +31,32 @@ benchmark: setup
 	$(BIN)/python benchmarks/expert_ppo.py
 	$(BIN)/python benchmarks/smgrnn_throughput.py
 	$(BIN)/python benchmarks/lndp_throughput.py
+
+## Share results (DVC): after a complete run, record their hashes in dvc.lock, push them to the DVC remote
+## and stage dvc.lock for a git commit. Same SNAKEMAKE_ARGS as the run, e.g.
+## make publish SNAKEMAKE_ARGS="--configfile config/smoke.yaml"
+publish: setup
+	@$(call nothing_to_do,publish: Snakemake still has jobs to run; finish the run before publishing)
+	$(BIN)/dvc commit --force
+	$(BIN)/dvc push
+	git add dvc.lock
+	@echo "publish: results pushed to the DVC remote; dvc.lock is staged: git commit -m 'Publish results' && git push"
+
+## Fetch shared results (DVC) into a clone: pull, check them against dvc.lock, let Snakemake trust them
+## (DVC does not keep timestamps), then Snakemake must have nothing left to do. Same SNAKEMAKE_ARGS as publish.
+fetch: setup
+	$(BIN)/dvc pull
+	@status="$$($(BIN)/dvc status --json)"; [ "$$status" = "{}" ] || { $(BIN)/dvc status; \
+	  echo "fetch: the pulled results do not match dvc.lock and the sources (dvc status above)" >&2; exit 1; }
+	$(BIN)/snakemake --touch --forceall --cores 1 --quiet $(SNAKEMAKE_ARGS)
+	@$(call nothing_to_do,fetch: Snakemake would still run jobs on the fetched results; were they published with other SNAKEMAKE_ARGS?)
+
+# Fails with the message $(1) and Snakemake's plan unless `snakemake -n` has nothing to do.
+define nothing_to_do
+plan="$$($(BIN)/snakemake -n --cores 1 $(SNAKEMAKE_ARGS) 2>&1)"; \
+	if echo "$$plan" | grep -q "Nothing to be done"; then echo "snakemake -n: nothing to be done"; \
+	else echo "$$plan" | tail -40; echo "$(1)" >&2; exit 1; fi
+endef
 
 ## Re-resolve the pinned environment from pyproject.toml's ranges.
 lock:
