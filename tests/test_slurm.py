@@ -228,3 +228,21 @@ def test_smoke_experts_run_through_the_slurm_profile(cluster, copy_repo, tmp_pat
         [sys.executable, "-m", "snakemake", "experts", "-n", "--configfile", "config/smoke.yaml"],
         cwd=repo, capture_output=True, text=True,
     ).stdout
+
+
+def test_paper_scale_plan_through_the_slurm_profile(copy_repo, tmp_path):
+    """The profile's resources at paper scale (a dry run needs no cluster): GPUs for expert training and LNDP
+    evolution only, the profile's defaults everywhere else."""
+    repo = copy_repo(tmp_path / "repo")
+    plan = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--profile", "profiles/slurm", "--configfile", "config/paper.yaml"],
+        cwd=repo, capture_output=True, text=True, check=True,
+    ).stdout
+    jobs = re.findall(r"^(?:local)?rule (\w+):\n(?:[ \t]+(?!resources:).*\n)*?[ \t]+resources: (.*)$", plan, re.M)
+    assert len(jobs) > 400
+    gpu_rules = {"train_expert", "evolve_lndp"}
+    for rule, resources in jobs:
+        assert ("gpu=1" in resources.split(", ")) == (rule in gpu_rules), (rule, resources)
+        assert "runtime=" in resources and "mem_mb=" in resources, (rule, resources)
+    counts = {rule: sum(r == rule for r, _ in jobs) for rule in gpu_rules}
+    assert counts == {"train_expert": 3 * 10, "evolve_lndp": (5 + 5 + 1 + 1 + 3 + 3) * 5}
