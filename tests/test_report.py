@@ -49,3 +49,13 @@ def test_report_holds_every_figure_the_claims_and_the_config(smoke_repo, tmp_pat
     for name in ("expert_curves.pdf", "smgrnn_returns.pdf", "lndp_fitness.pdf", "claims_overview.pdf",
                  "claims.csv", "config.resolved.yaml", "report.html"):
         assert any(n.endswith("/" + name) for n in names), name
+
+
+def test_each_figure_rule_draws_its_own_figure(smoke_repo):
+    """Rules made in a loop must not all draw the loop's last figure (every PDF differs, every log names its own)."""
+    figures = sorted((smoke_repo / "results" / "figures").glob("*.pdf"))
+    assert len(figures) == 8
+    contents = {pdf.read_bytes() for pdf in figures}
+    assert len(contents) == len(figures)
+    plan = snakemake(smoke_repo, "results/figures/smgrnn_size.pdf", "-n", "-f", "-p", "--cores", "1", *SMOKE)
+    assert "plasticnets figure smgrnn_size " in plan.stdout

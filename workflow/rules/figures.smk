@@ -23,10 +23,14 @@ for _name, (_tables, _category) in FIGURE_INPUTS.items():
         output:
             pdf=report(f"results/figures/{_name}.pdf", caption=f"../report/{_name}.rst", category=_category),
             png=f"results/figures/{_name}.png",
+        params:
+            # (the shell line is formatted when the job runs, after the loop has moved on:
+            # only directives evaluated now, such as params, may carry the loop variable)
+            name=_name,
         log:
             f"logs/figures/{_name}.log",
         shell:
-            f"plasticnets figure {_name} --tables results/tables --out {{output.pdf}} > {{log}} 2>&1"
+            "plasticnets figure {params.name} --tables results/tables --out {output.pdf} > {log} 2>&1"
 
 
 rule figures:

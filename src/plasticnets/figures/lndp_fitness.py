@@ -26,13 +26,13 @@ def draw(tables: Path, out: Path) -> None:
         for col, task in enumerate(tasks):
             ax = axes[row][col]
             data = runs[(runs["task"] == task) & (runs["metric"] == metric)]
-            last = row == 0 and col == len(tasks) - 1
             sns.lineplot(data, x="x", y="value", hue="variant", hue_order=[v for v in order if v in set(data["variant"])],
-                         palette=palette(order), ax=ax, errorbar=("ci", 95), seed=0, legend=last)
+                         palette=palette(order), ax=ax, errorbar=("ci", 95), seed=0, legend=False)
             ax.set(title=task if row == 0 else "", xlabel="generation" if row == len(ROWS) - 1 else "", ylabel="")
         axes[row][0].set_ylabel(f"fitness\n({label})")
-    handles, labels = axes[0][-1].get_legend_handles_labels()
-    axes[0][-1].get_legend().remove()
-    fig.legend(handles, labels, loc="upper center", ncol=len(labels), bbox_to_anchor=(0.5, 1.04))
+    # One legend for every variant drawn (the last task may not run them all).
+    colors = palette(order)
+    handles = [plt.Line2D([], [], color=colors[v], label=v) for v in order]
+    fig.legend(handles=handles, loc="upper center", ncol=len(handles), bbox_to_anchor=(0.5, 1.04))
     fig.tight_layout()
     save_figure(fig, out)

@@ -35,11 +35,11 @@ def draw(tables: Path, out: Path) -> None:
             data = runs[(runs["task"] == task) & (runs["metric"] == metric)]
             sns.lineplot(data, x="x", y="value", hue="variant", hue_order=VARIANTS, palette=colors, ax=ax,
                          errorbar=("ci", 95), seed=0, legend=False)
-            ax.set(title=f"{task.split('-')[1]}: {label}", xlabel="generation", ylabel="fitness" if ax is axes[0] else "")
+            ax.set(title=f"{task.split('-')[1]}:\n{label}", xlabel="generation", ylabel="fitness" if ax is axes[0] else "")
     ax = axes[-1]
     sns.barplot(summary, x="task", y="eval_best_fitness", hue="variant", hue_order=VARIANTS, palette=colors,
                 order=tasks, ax=ax, errorbar=("ci", 95), seed=0)
-    ax.set(title="best params, fresh lifetimes", xlabel="", ylabel="")
+    ax.set(title="best params,\nfresh lifetimes", xlabel="", ylabel="")
     ax.set_xticks(range(len(tasks)), [t.split("-")[1] for t in tasks], rotation=20)
     ax.legend(title=None, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()
