@@ -147,7 +147,8 @@ def _evaluate_row(claim, task, by_task, versus, settings, config) -> dict:
         row["ci_low"], row["ci_high"] = stats.diff_ci(a, b, config)
     elif check == "ratio":
         row["estimate"] = float(a.mean() / b.mean()) if b.mean() != 0 else math.nan
-        row["ci_low"], row["ci_high"] = _ratio_ci(a, b, config)
+        if b.mean() != 0:
+            row["ci_low"], row["ci_high"] = stats.two_sample_ci(a, b, stats.mean_ratio, config)
     elif check == "test":
         row["estimate"] = float(a.mean() - b.mean())
         row["ci_low"], row["ci_high"] = stats.diff_ci(a, b, config)
@@ -163,17 +164,6 @@ def _evaluate_row(claim, task, by_task, versus, settings, config) -> dict:
     if check in ("value", "ratio", "difference"):
         return {**row, **_interval_verdict(row["ci_low"], row["ci_high"], row["target_low"], row["target_high"])}
     return {**row, "verdict": "", "reason": ""}  # tests: decided after the Holm correction
-
-
-def _ratio_ci(a, b, config) -> tuple[float, float]:
-    if a.size < 2 or b.size < 2 or b.mean() == 0:
-        return math.nan, math.nan
-    if a.var() == 0 and b.var() == 0:
-        return float(a[0] / b[0]), float(a[0] / b[0])
-    result = sps.bootstrap((a, b), lambda x, y, axis=-1: x.mean(axis=axis) / y.mean(axis=axis),
-                           n_resamples=config.resamples, confidence_level=config.confidence, method="percentile",
-                           vectorized=True, rng=np.random.default_rng(config.seed))
-    return float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
 def _spread_p(a, b) -> float:

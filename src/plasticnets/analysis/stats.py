@@ -140,18 +140,31 @@ def holm(pvalues) -> np.ndarray:
     return adjusted
 
 
-def diff_ci(x, y, config: StatsConfig = StatsConfig()) -> tuple[float, float]:
-    """Bootstrap CI of mean(x) - mean(y), resampling seeds within each group independently."""
+def two_sample_ci(x, y, statistic, config: StatsConfig = StatsConfig()) -> tuple[float, float]:
+    """Percentile bootstrap CI of ``statistic(x, y, axis)``, resampling seeds within each group independently;
+    NaN with fewer than two seeds in a group, the point itself when both groups are constant."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.size < 2 or y.size < 2:
         return math.nan, math.nan
     if x.var() == 0 and y.var() == 0:
-        d = float(x[0] - y[0])
-        return d, d
-    result = stats.bootstrap((x, y), lambda a, b, axis=-1: a.mean(axis=axis) - b.mean(axis=axis),
-                             n_resamples=config.resamples, confidence_level=config.confidence, method="percentile",
-                             vectorized=True, rng=np.random.default_rng(config.seed))
+        point = float(statistic(x[:1], y[:1], axis=-1))
+        return point, point
+    result = stats.bootstrap((x, y), statistic, n_resamples=config.resamples, confidence_level=config.confidence,
+                             method="percentile", vectorized=True, rng=np.random.default_rng(config.seed))
     return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def mean_difference(x, y, axis=-1):
+    return x.mean(axis=axis) - y.mean(axis=axis)
+
+
+def mean_ratio(x, y, axis=-1):
+    return x.mean(axis=axis) / y.mean(axis=axis)
+
+
+def diff_ci(x, y, config: StatsConfig = StatsConfig()) -> tuple[float, float]:
+    """Bootstrap CI of mean(x) - mean(y)."""
+    return two_sample_ci(x, y, mean_difference, config)
 
 
 def compare(x, y, config: StatsConfig = StatsConfig()) -> dict:

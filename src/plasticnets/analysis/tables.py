@@ -63,18 +63,20 @@ def write_statistics(summary_csv: Path, out_dir: Path, config: stats.StatsConfig
     _write_text(out_dir / "tests.tex", _tests_latex(tests))
 
 
-def _groups_latex(family: str, groups: pd.DataFrame, metrics: list[str]) -> str:
+def mean_std_table(groups: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """One row per (task, variant): n and "mean ± std" of each metric (-- where it was not measured)."""
     cells = []
-    if not groups.empty:
-        for (task, variant), g in groups.groupby(["task", "variant"], sort=True):
-            by_metric = g.set_index("metric")
-            row = {"task": task, "variant": variant, "n": int(g["n"].max())}
-            for metric in metrics:
-                row[metric] = (f"{_num(by_metric.loc[metric, 'mean'])} ± {_num(by_metric.loc[metric, 'std'])}"
-                               if metric in by_metric.index else "--")
-            cells.append(row)
-    frame = pd.DataFrame(cells, columns=["task", "variant", "n", *metrics])
-    return latex_table(frame, f"{family}: mean ± standard deviation across seeds", f"tab:{family}-groups")
+    for (task, variant), g in (groups.groupby(["task", "variant"], sort=True) if not groups.empty else []):
+        by_metric = g.set_index("metric")
+        cells.append([task, variant, int(g["n"].max())] + [
+            f"{_num(by_metric.loc[m, 'mean'])} ± {_num(by_metric.loc[m, 'std'])}" if m in by_metric.index else "--"
+            for m in metrics])
+    return pd.DataFrame(cells, columns=["task", "variant", "n", *metrics])
+
+
+def _groups_latex(family: str, groups: pd.DataFrame, metrics: list[str]) -> str:
+    return latex_table(mean_std_table(groups, metrics), f"{family}: mean ± standard deviation across seeds",
+                       f"tab:{family}-groups")
 
 
 def _tests_latex(tests: pd.DataFrame) -> str:
@@ -118,13 +120,7 @@ def markdown_summary(tables: Path) -> str:
         rows = groups[groups["family"] == family]
         if rows.empty:
             continue
-        cells = []
-        for (task, variant), g in rows.groupby(["task", "variant"], sort=True):
-            by_metric = g.set_index("metric")
-            cells.append([task, variant, int(g["n"].max())] + [
-                f"{_num(by_metric.loc[m, 'mean'])} ± {_num(by_metric.loc[m, 'std'])}" if m in by_metric.index
-                else "--" for m in metrics])
-        parts.append(f"### {family}\n\n" + markdown_table(pd.DataFrame(cells, columns=["task", "variant", "n", *metrics])))
+        parts.append(f"### {family}\n\n" + markdown_table(mean_std_table(rows, metrics)))
     claims = read_csv(Path(tables) / "claims.csv").fillna({"versus": ""})
     cells = [[row.claim, row.task, f"{row.group} vs {row.versus}" if row.versus else row.group, row.paper,
               f"{_num(row.estimate)} [{_num(row.ci_low)}, {_num(row.ci_high)}]", row.verdict, row.reason]
