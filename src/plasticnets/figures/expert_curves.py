@@ -9,7 +9,7 @@ import seaborn as sns
 
 from plasticnets.envs import get_task
 from plasticnets.figures.curves import bin_curves
-from plasticnets.figures.style import DOUBLE_COLUMN_IN, TASK_ORDER, VARIANT_COLORS, apply_style, save_figure
+from plasticnets.figures.style import DOUBLE_COLUMN_IN, TASK_ORDER, VARIANT_COLORS, apply_style, save_figure, steps_axis
 from plasticnets.io import read_parquet
 
 TABLE = "experts_runs.parquet"
@@ -27,7 +27,7 @@ def draw(tables: Path, out: Path) -> None:
         ax.axhline(get_task(task).reward_threshold, color="0.4", linestyle="--", linewidth=0.8, label="solved")
         n_seeds = rows["seed"].nunique()
         ax.set(title=f"{task} ({n_seeds} seed{'s' * (n_seeds != 1)})", xlabel="environment steps", ylabel="")
-        ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
+        steps_axis(ax)
     axes[0][0].set_ylabel("training episode return")
     axes[0][-1].legend(loc="lower right")
     fig.tight_layout()

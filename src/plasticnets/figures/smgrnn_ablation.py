@@ -1,4 +1,5 @@
-"""Late reward (mean return over the last 10% of training episodes) per variant and task, 95% CI across seeds."""
+"""Late reward (mean return over the last 10% of training episodes) per variant and task: mean, 95% CI across
+seeds, and each seed."""
 
 from __future__ import annotations
 
@@ -24,9 +25,11 @@ def draw(tables: Path, out: Path) -> None:
     fig, axes = plt.subplots(1, len(tasks), figsize=(DOUBLE_COLUMN_IN, 2.6), squeeze=False)
     for ax, task in zip(axes[0], tasks):
         data = summary[summary["task"] == task]
-        sns.barplot(data, x="variant", y="late_reward", hue="variant", order=order, hue_order=order,
-                    palette=palette(order), errorbar=("ci", 95), seed=0, ax=ax, legend=False)
-        sns.stripplot(data, x="variant", y="late_reward", order=order, color="0.2", size=2.5, ax=ax, jitter=False)
+        # Points, not bars: returns are negative on Acrobot, and a bar from zero hides the differences.
+        sns.stripplot(data, x="variant", y="late_reward", order=order, color="0.6", size=2.5, ax=ax, jitter=False)
+        sns.pointplot(data, x="variant", y="late_reward", hue="variant", order=order, hue_order=order,
+                      palette=palette(order), errorbar=("ci", 95), seed=0, ax=ax, legend=False,
+                      linestyle="none", markers="D", markersize=4, err_kws={"linewidth": 1.2})
         ax.set(title=task, xlabel="", ylabel="late reward" if ax is axes[0][0] else "")
         ax.tick_params(axis="x", rotation=60)
         for label in ax.get_xticklabels():

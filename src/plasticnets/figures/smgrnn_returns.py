@@ -8,7 +8,8 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 
 from plasticnets.figures.curves import bin_curves
-from plasticnets.figures.style import DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, palette, save_figure, variant_order
+from plasticnets.figures.style import (DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, palette, save_figure, steps_axis,
+                                      variant_order)
 from plasticnets.io import read_parquet
 
 TABLE = "smgrnn_runs.parquet"
@@ -26,7 +27,7 @@ def draw(tables: Path, out: Path) -> None:
         sns.lineplot(curves[curves["task"] == task], x="x", y="value", hue="variant", hue_order=order,
                      palette=palette(order), ax=ax, errorbar=("ci", 95), seed=0, legend=ax is axes[0][-1])
         ax.set(title=task, xlabel="environment steps", ylabel="")
-        ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
+        steps_axis(ax)
     axes[0][0].set_ylabel("training episode return")
     axes[0][-1].legend(title=None, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 
 from plasticnets.figures.curves import bin_curves
-from plasticnets.figures.style import DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, palette, save_figure
+from plasticnets.figures.style import DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, palette, save_figure, steps_axis
 from plasticnets.io import read_parquet
 
 TABLE = "smgrnn_runs.parquet"
@@ -34,7 +34,7 @@ def draw(tables: Path, out: Path) -> None:
             ax.set_ylim(bottom=0)  # counts: no negative half of the symlog axis
             ax.set(title=task if row == 0 else "", xlabel="environment steps" if row else "",
                    ylabel=label if col == 0 else "")
-            ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
-    axes[0][-1].legend(title=None, loc="upper left")
+            steps_axis(ax)
+    axes[0][-1].legend(title=None, loc="lower right")  # below the curves on every task
     fig.tight_layout()
     save_figure(fig, out)
