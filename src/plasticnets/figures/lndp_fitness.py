@@ -15,6 +15,11 @@ TABLE = "lndp_runs.parquet"
 ROWS = [("best", "best of generation"), ("mean", "population mean")]
 
 
+def _title(task: str) -> str:
+    """Foraging-nonstationary on two lines: five panels share 7 inches."""
+    return task.replace("-", "\n", 1) if task.startswith("Foraging") else task
+
+
 def draw(tables: Path, out: Path) -> None:
     apply_style()
     runs = read_parquet(Path(tables) / TABLE)
@@ -28,7 +33,7 @@ def draw(tables: Path, out: Path) -> None:
             data = runs[(runs["task"] == task) & (runs["metric"] == metric)]
             sns.lineplot(data, x="x", y="value", hue="variant", hue_order=[v for v in order if v in set(data["variant"])],
                          palette=palette(order), ax=ax, errorbar=("ci", 95), seed=0, legend=False)
-            ax.set(title=task if row == 0 else "", xlabel="generation" if row == len(ROWS) - 1 else "", ylabel="")
+            ax.set(title=_title(task) if row == 0 else "", xlabel="generation" if row == len(ROWS) - 1 else "", ylabel="")
         axes[row][0].set_ylabel(f"fitness\n({label})")
     # One legend for every variant drawn (the last task may not run them all).
     colors = palette(order)

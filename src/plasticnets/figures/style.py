@@ -33,8 +33,8 @@ VARIANT_COLORS = {
     "no_sp": _PALETTE[3],  # LNDP without structural plasticity
     "no_sa": _PALETTE[4],  # LNDP without spontaneous activity
     "sa_only": _PALETTE[7],  # LNDP with development but frozen lifetime
-    "empty_init": _PALETTE[1],
-    "random_init": _PALETTE[8],
+    "empty_init": _PALETTE[2],  # not orange: drawn next to no_sp's vermillion
+    "random_init": _PALETTE[5],  # not yellow: too faint on white
 }
 _MLP_COLORS = sns.color_palette("Greys", 7)[2:]
 
