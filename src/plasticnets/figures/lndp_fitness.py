@@ -16,7 +16,7 @@ ROWS = [("best", "best of generation"), ("mean", "population mean")]
 
 
 def _title(task: str) -> str:
-    """Foraging-nonstationary on two lines: five panels share 7 inches."""
+    """Foraging task names on two lines: five panel titles share 7 inches."""
     return task.replace("-", "\n", 1) if task.startswith("Foraging") else task
 
 
