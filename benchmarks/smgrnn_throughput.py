@@ -26,7 +26,7 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 
-from plasticnets.config import load_config
+from plasticnets.families import load_project_config
 from plasticnets.experts.policy import ActorCritic, load_policy
 from plasticnets.smgrnn.distill import DistillConfig, make_gymnax_distiller, shard_over_devices
 from plasticnets.smgrnn.run import build_student
@@ -63,7 +63,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=30_000, help="timed env steps per seed")
     parser.add_argument("--seeds", type=int, default=8, help="seeds vmapped in one program")
     args = parser.parse_args()
-    config = load_config([ROOT / "config" / "config.yaml"])
+    config = load_project_config([ROOT / "config" / "config.yaml"])
     settings = resolve(config["smgrnn"], TASK, "full")
     student = build_student(TASK, settings)
     teacher, source = expert()

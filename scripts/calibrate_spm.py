@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from plasticnets.config import load_config
+from plasticnets.families import load_project_config
 from plasticnets.experts.policy import load_policy
 from plasticnets.smgrnn.distill import DistillConfig, distill
 from plasticnets.smgrnn.run import build_student, late_reward
@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3])
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="spm overrides")
     args = parser.parse_args()
-    settings = resolve(load_config([ROOT / "config" / "config.yaml"])["smgrnn"], args.task, "full")
+    settings = resolve(load_project_config([ROOT / "config" / "config.yaml"])["smgrnn"], args.task, "full")
     for item in args.set:
         key, value = item.split("=", 1)
         if key not in settings["spm"]:

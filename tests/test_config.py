@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from plasticnets.config import ConfigError, load_config, merge, validate_config
+from plasticnets.config import ConfigError, validate_config
+from plasticnets.dicts import merge
+from plasticnets.families import config_problems, load_project_config as load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "config" / "config.yaml"
@@ -25,7 +27,7 @@ def test_shipped_configs_are_valid(overlay):
 def test_defaults_are_filled():
     config = default_config()
     del config["experts"]["eval_seed"]
-    assert validate_config(config)["experts"]["eval_seed"] == 1_000_000
+    assert validate_config(config, checks=config_problems)["experts"]["eval_seed"] == 1_000_000
 
 
 def test_merge_is_deep_and_lists_replace():
@@ -35,7 +37,7 @@ def test_merge_is_deep_and_lists_replace():
 
 def problems(config):
     with pytest.raises(ConfigError) as err:
-        validate_config(config)
+        validate_config(config, checks=config_problems)
     return str(err.value)
 
 

@@ -4,7 +4,8 @@ import jax
 import numpy as np
 import pytest
 
-from plasticnets.config import load_config, validate_config
+from plasticnets.config import validate_config
+from plasticnets.families import config_problems, load_project_config as load_config
 from plasticnets.experts.policy import ActorCritic, save_policy
 from plasticnets.smgrnn import graph as g
 from plasticnets.smgrnn.baselines import MLPStudent, mlp_parameter_count, size_matched_hidden
@@ -104,7 +105,7 @@ def test_cross_key_problems_are_named():
     config["smgrnn"]["variants"] = [{"name": "static"}, {"name": "static"}]
     config["experts"]["tasks"] = ["CartPole-v1"]
     with pytest.raises(ConfigError) as err:
-        validate_config(config)
+        validate_config(config, checks=config_problems)
     message = str(err.value)
     assert "variant name 'static' is used twice" in message
     assert "smgrnn.size_matched_mlp: needs a variant named 'full'" in message

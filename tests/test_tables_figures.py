@@ -53,9 +53,9 @@ def test_corrupt_parquet_is_named(tmp_path):
 def test_invalid_json_and_missing_run_are_named(tmp_path):
     run = fake_expert_run(tmp_path, "CartPole-v1", 0)
     (run / "summary.json").write_text("{ truncated")
-    with pytest.raises(ValueError, match=r"corrupt JSON in .*seed0/summary.json"):
+    with pytest.raises(ValueError, match=r"corrupt JSON file .*seed0/summary.json"):
         collect_family("experts", [run], tmp_path / "r.parquet", tmp_path / "s.csv")
-    with pytest.raises(FileNotFoundError, match=r"missing artifact: .*seed9/summary.json"):
+    with pytest.raises(FileNotFoundError, match=r"missing JSON file: .*seed9/summary.json"):
         collect_family("experts", [tmp_path / "CartPole-v1" / "seed9"], tmp_path / "r.parquet", tmp_path / "s.csv")
 
 

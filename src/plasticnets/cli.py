@@ -39,6 +39,21 @@ def _nonnegative_int(text: str) -> int:
     return value
 
 
+def _add_run_arguments(p: argparse.ArgumentParser, task_examples: str, *, variant: str | None, seed: str,
+                       evaluation: tuple[str, int, str]) -> None:
+    """The arguments every training command shares: what to run (task, variant, seed), where to write it, and
+    the final evaluation (``--eval-episodes`` or ``--eval-lifetimes``, and ``--eval-seed``)."""
+    p.add_argument("--task", required=True, help=f"task id, e.g. {task_examples}")
+    if variant is not None:
+        p.add_argument("--variant", required=True, help=f"variant name recorded in the outputs (e.g. {variant})")
+    p.add_argument("--seed", required=True, type=_nonnegative_int, help=seed)
+    p.add_argument("--out", required=True, help="run folder to write")
+    unit, default, meaning = evaluation
+    p.add_argument(f"--eval-{unit}", type=int, default=default, help=f"{meaning} (default {default})")
+    p.add_argument("--eval-seed", type=_nonnegative_int, default=1_000_000,
+                   help="seed of the final evaluation, shared by every run (default 1000000)")
+
+
 def cmd_train_expert(args: argparse.Namespace) -> None:
     from plasticnets.experts.run import run_expert
 
@@ -75,9 +90,9 @@ def cmd_evolve(args: argparse.Namespace) -> None:
 
 
 def cmd_validate_config(args: argparse.Namespace) -> None:
-    from plasticnets.config import load_config
+    from plasticnets.families import load_project_config
 
-    load_config(args.files)
+    load_project_config(args.files)
     print(f"valid: {' + '.join(args.files)}")
 
 
@@ -134,6 +149,8 @@ def cmd_figure(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from plasticnets.families import FAMILIES, all_figures
+
     parser = argparse.ArgumentParser(prog="plasticnets", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -141,14 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train-expert", help="train one PPO expert and evaluate it greedily",
                        description="Train a PPO expert (JAX) on one task and seed; writes policy.eqx, "
                        "metrics.parquet and summary.json into --out.")
-    p.add_argument("--task", required=True, help="task id, e.g. CartPole-v1, Acrobot-v1, LunarLander-v3")
-    p.add_argument("--seed", required=True, type=_nonnegative_int, help="training seed")
-    p.add_argument("--out", required=True, help="run folder to write")
+    _add_run_arguments(p, "CartPole-v1, Acrobot-v1, LunarLander-v3", variant=None, seed="training seed",
+                       evaluation=("episodes", 100, "episodes of the final greedy evaluation"))
     p.add_argument("--ppo", type=_json_arg, default={},
                    help='PPO settings as a JSON object, e.g. \'{"total_steps": 100000}\'; missing keys take defaults')
-    p.add_argument("--eval-episodes", type=int, default=100, help="episodes of the final greedy evaluation (default 100)")
-    p.add_argument("--eval-seed", type=_nonnegative_int, default=1_000_000,
-                   help="seed of the final evaluation episodes (default 1000000)")
     p.set_defaults(func=cmd_train_expert)
 
     p = sub.add_parser("check-expert", help="the expert gate: does the greedy return reach the solved threshold?",
@@ -163,15 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("distill", help="distil an expert into an SMGrNN or MLP student (one seed)",
                        description="Online distillation with the SMGrNN's structural plasticity (or a fixed MLP); "
                        "writes metrics.parquet, graph.npz and summary.json into --out.")
-    p.add_argument("--task", required=True, help="task id, e.g. CartPole-v1")
-    p.add_argument("--variant", required=True, help="variant name recorded in the outputs (e.g. full, static, mlp_32)")
-    p.add_argument("--seed", required=True, type=_nonnegative_int, help="student seed")
+    _add_run_arguments(p, "CartPole-v1", variant="full, static, mlp_32", seed="student seed",
+                       evaluation=("episodes", 100, "episodes of the final greedy evaluation"))
     p.add_argument("--settings", required=True, type=_json_arg,
                    help="resolved variant settings as JSON (what plasticnets.smgrnn.variants.resolve returns)")
     p.add_argument("--expert", required=True, help="the expert's policy.eqx")
-    p.add_argument("--out", required=True, help="run folder to write")
-    p.add_argument("--eval-episodes", type=int, default=100)
-    p.add_argument("--eval-seed", type=_nonnegative_int, default=1_000_000)
     p.add_argument("--match-params-from", nargs="+", metavar="SUMMARY",
                    help="summary.json files of full SMGrNN runs: size a one-layer MLP to their mean final parameters")
     p.set_defaults(func=cmd_distill)
@@ -180,14 +189,10 @@ def build_parser() -> argparse.ArgumentParser:
                        description="CMA-ES over the LNDP's parameters; writes metrics.parquet, best.eqx, mean.eqx, "
                        "lifetime.parquet and summary.json into --out, and checkpoints into --out/checkpoint "
                        "(a rerun resumes from it).")
-    p.add_argument("--task", required=True, help="task id, e.g. CartPole-v1 or Foraging-nonstationary")
-    p.add_argument("--variant", required=True, help="variant name recorded in the outputs (e.g. full, no_sp)")
-    p.add_argument("--seed", required=True, type=_nonnegative_int, help="evolution seed")
+    _add_run_arguments(p, "CartPole-v1 or Foraging-nonstationary", variant="full, no_sp", seed="evolution seed",
+                       evaluation=("lifetimes", 20, "fresh lifetimes to evaluate the result on"))
     p.add_argument("--settings", required=True, type=_json_arg,
                    help="resolved variant settings as JSON (what plasticnets.lndp.variants.resolve returns)")
-    p.add_argument("--out", required=True, help="run folder to write")
-    p.add_argument("--eval-lifetimes", type=int, default=20, help="fresh lifetimes to evaluate the result on")
-    p.add_argument("--eval-seed", type=_nonnegative_int, default=1_000_000)
     p.add_argument("--cpu-devices", type=int, default=1,
                    help="split the CPU into this many XLA devices and shard the population over them")
     p.set_defaults(func=cmd_evolve)
@@ -197,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate_config)
 
     p = sub.add_parser("collect", help="gather run folders of one family into tidy tables")
-    p.add_argument("family", choices=["experts", "smgrnn", "lndp"], help="which family of runs")
+    p.add_argument("family", choices=list(FAMILIES), help="which family of runs")
     p.add_argument("--runs", nargs="+", required=True, help="run folders (each with summary.json and metrics.parquet)")
     p.add_argument("--out-runs", required=True, help="tidy long table (parquet)")
     p.add_argument("--out-summary", required=True, help="one row per run (csv)")
@@ -235,10 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tables", default="results/tables", help="folder of tables (default results/tables)")
     p.set_defaults(func=cmd_summarize)
 
-    from plasticnets.figures import FIGURES
-
     p = sub.add_parser("figure", help="draw one paper figure from results/tables")
-    p.add_argument("name", choices=sorted(FIGURES), help="figure name")
+    p.add_argument("name", choices=sorted(all_figures()), help="figure name")
     p.add_argument("--tables", default="results/tables", help="folder of tidy tables (default results/tables)")
     p.add_argument("--out", required=True, help="output PDF; a PNG is written beside it")
     p.set_defaults(func=cmd_figure)

@@ -3,7 +3,9 @@
 Validation runs in the Snakefile before any job is planned. Every problem is
 reported at once, each naming the key (``experts.seeds[1]``) and what is allowed
 there, because a researcher fixing a config wants the full list, not one error
-per run.
+per run. Rules between keys that JSON Schema cannot express belong to the
+families; the caller passes them in (``plasticnets.families.config_problems``),
+so this module knows no family and imports none.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ from __future__ import annotations
 import copy
 import difflib
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import jsonschema
 import yaml
+
+from plasticnets.dicts import merge
+from plasticnets.io import read_artifact
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
@@ -24,39 +29,39 @@ class ConfigError(ValueError):
     """An invalid configuration; the message lists every problem found."""
 
 
-def load_yaml(path: str | Path) -> dict[str, Any]:
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"config file not found: {path}")
+Checks = Callable[[dict[str, Any]], list[str]]
+
+
+def _parse_yaml(path: Path) -> Any:
+    text = path.read_bytes().decode("utf-8")  # UnicodeDecodeError: not a text file
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        return yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise ConfigError(f"{path} is not valid YAML: {err}") from None
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        raise ValueError(f"{where}{getattr(err, 'problem', None) or err}") from None
+
+
+def load_yaml(path: str | Path) -> dict[str, Any]:
+    """A YAML mapping from ``path``; a missing file, a file that is not UTF-8 text or not valid YAML raises a
+    one-line ConfigError naming the file (and the line and column of a YAML error)."""
+    path = Path(path)
+    try:
+        data = read_artifact(path, _parse_yaml, "YAML file", (ValueError,)) or {}
+    except (FileNotFoundError, ValueError) as err:
+        raise ConfigError(str(err)) from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of keys, got {type(data).__name__}")
     return data
 
 
-def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Deep-merge ``override`` into a copy of ``base`` (mappings merge, everything else replaces).
-
-    This is how Snakemake combines ``configfile:`` with ``--configfile``.
-    """
-    result = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(result.get(key), dict):
-            result[key] = merge(result[key], value)
-        else:
-            result[key] = copy.deepcopy(value)
-    return result
-
-
-def load_config(paths: Iterable[str | Path]) -> dict[str, Any]:
-    """Load and merge config files in order, then validate; returns the config with defaults filled."""
+def load_config(paths: Iterable[str | Path], checks: Checks) -> dict[str, Any]:
+    """Load and merge config files in order, then validate (schema, then ``checks``); returns the config with
+    defaults filled."""
     config: dict[str, Any] = {}
     for path in paths:
         config = merge(config, load_yaml(path))
-    return validate_config(config)
+    return validate_config(config, checks=checks)
 
 
 def _key_path(parts: Iterable[Any]) -> str:
@@ -108,8 +113,10 @@ def _fill_defaults(instance: Any, schema: dict[str, Any], root: dict[str, Any]) 
             _fill_defaults(instance[key], sub, root)
 
 
-def validate_config(config: dict[str, Any], schema_path: str | Path = SCHEMA_PATH) -> dict[str, Any]:
-    """Validate ``config``; raise ConfigError listing every problem, else return it with defaults filled."""
+def validate_config(config: dict[str, Any], schema_path: str | Path = SCHEMA_PATH, *, checks: Checks) -> dict[str, Any]:
+    """Validate ``config`` against the schema, then (defaults filled) with ``checks``, the rules between keys
+    (``plasticnets.families.config_problems``); raise ConfigError listing every problem, else return the config
+    with defaults filled."""
     schema = yaml.safe_load(Path(schema_path).read_text())
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
@@ -118,17 +125,8 @@ def validate_config(config: dict[str, Any], schema_path: str | Path = SCHEMA_PAT
         raise ConfigError(f"invalid configuration ({len(errors)} problem(s)):\n{problems}")
     config = copy.deepcopy(config)
     _fill_defaults(config, schema, schema)
-    cross = _cross_checks(config)
+    cross = checks(config)
     if cross:
         problems = "\n".join(f"  - {line}" for line in cross)
         raise ConfigError(f"invalid configuration ({len(cross)} problem(s)):\n{problems}")
     return config
-
-
-def _cross_checks(config: dict[str, Any]) -> list[str]:
-    """Rules between keys that JSON Schema cannot express, owned by each family."""
-    from plasticnets.lndp import variants as lndp_variants
-    from plasticnets.smgrnn import variants as smgrnn_variants
-
-    found = smgrnn_variants.problems(config) if "smgrnn" in config else []
-    return found + (lndp_variants.problems(config) if "lndp" in config else [])

@@ -10,9 +10,11 @@ import platform
 import tempfile
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import pandas as pd
+
+T = TypeVar("T")
 
 TRACKED_PACKAGES = ("plasticnets", "jax", "jaxlib", "equinox", "optax", "evosax", "gymnax", "gymnasium", "numpy", "pandas")
 
@@ -49,6 +51,19 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+def read_artifact(path: str | Path, parse: Callable[[Path], T], what: str,
+                  errors: tuple[type[BaseException], ...] = (Exception,)) -> T:
+    """Read ``path`` with ``parse``: a missing file raises FileNotFoundError, a file ``parse`` rejects (any of
+    ``errors``) a ValueError; both are one line naming the file, so a run stops with a message, not a traceback."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"missing {what}: {path}")
+    try:
+        return parse(path)
+    except errors as err:
+        raise ValueError(f"corrupt {what} {path}: {err}") from None
+
+
 def write_json(path: str | Path, data: dict[str, Any]) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(_json_safe(data), indent=2, sort_keys=True) + "\n")
@@ -56,13 +71,8 @@ def write_json(path: str | Path, data: dict[str, Any]) -> None:
 
 def read_json(path: str | Path) -> dict[str, Any]:
     """Read a JSON artifact; a missing or corrupt file raises an error naming it."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"missing artifact: {path}")
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as err:
-        raise ValueError(f"corrupt JSON in {path}: {err}") from None
+    return read_artifact(path, lambda p: json.loads(p.read_text()), "JSON file",
+                         (json.JSONDecodeError, UnicodeDecodeError))
 
 
 def write_parquet(path: str | Path, frame: pd.DataFrame) -> None:
@@ -71,25 +81,25 @@ def write_parquet(path: str | Path, frame: pd.DataFrame) -> None:
 
 
 def read_parquet(path: str | Path) -> pd.DataFrame:
-    """Read a parquet artifact; a missing or corrupt file raises an error naming it."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"missing artifact: {path}")
-    try:
-        return pd.read_parquet(path)
-    except Exception as err:  # pyarrow raises several types for truncated files
-        raise ValueError(f"corrupt parquet file {path}: {err}") from None
+    """Read a parquet artifact; a missing or corrupt file raises an error naming it (pyarrow raises several
+    types for truncated files)."""
+    return read_artifact(path, pd.read_parquet, "parquet file")
+
+
+def write_csv(path: str | Path, frame: pd.DataFrame) -> None:
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False)
 
 
 def read_csv(path: str | Path) -> pd.DataFrame:
     """Read a CSV table; a missing, empty or malformed file raises an error naming it."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"missing table: {path}")
-    try:
-        return pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise ValueError(f"corrupt CSV file {path}: {err}") from None
+    return read_artifact(path, pd.read_csv, "CSV file",
+                         (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError))
+
+
+def write_text(path: str | Path, text: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)
 
 
 def environment_info() -> dict[str, Any]:

@@ -1,63 +1,30 @@
 # Tidy tables per family, then the combined tables, statistics and claims (figures read only these).
 
-FAMILY_TABLES = ["experts", "smgrnn", "lndp"]
 ANALYSIS = config["analysis"]
 STATS_SETTINGS = as_json({k: ANALYSIS[k] for k in ("resamples", "confidence", "alpha", "seed")})
 
 
-rule expert_tables:
+rule family_tables:
     input:
-        summaries=expand("results/experts/{task}/seed{seed}/summary.json", task=EXPERT_TASKS, seed=EXPERT_SEEDS),
-        metrics=expand("results/experts/{task}/seed{seed}/metrics.parquet", task=EXPERT_TASKS, seed=EXPERT_SEEDS),
+        family_run_files,
     output:
-        runs="results/tables/experts_runs.parquet",
-        summary="results/tables/experts_summary.csv",
+        runs="results/tables/{family}_runs.parquet",
+        summary="results/tables/{family}_summary.csv",
+    wildcard_constraints:
+        family="|".join(FAMILIES),
     params:
-        runs=[expert_dir(t, s) for t in EXPERT_TASKS for s in EXPERT_SEEDS],
+        runs=lambda w: FAMILIES[w.family].run_dirs(config),
     log:
-        "logs/tables/experts.log",
+        "logs/tables/{family}.log",
     shell:
-        "plasticnets collect experts --runs {params.runs:q} --out-runs {output.runs}"
-        " --out-summary {output.summary} > {log} 2>&1"
-
-
-rule smgrnn_tables:
-    input:
-        expand(
-            "results/smgrnn/{task}/{variant}/seed{seed}/{file}",
-            task=SMGRNN_TASKS, variant=SMGRNN_VARIANTS, seed=SMGRNN_SEEDS, file=["summary.json", "metrics.parquet"],
-        ),
-    output:
-        runs="results/tables/smgrnn_runs.parquet",
-        summary="results/tables/smgrnn_summary.csv",
-    params:
-        runs=[smgrnn_dir(t, v, s) for t in SMGRNN_TASKS for v in SMGRNN_VARIANTS for s in SMGRNN_SEEDS],
-    log:
-        "logs/tables/smgrnn.log",
-    shell:
-        "plasticnets collect smgrnn --runs {params.runs:q} --out-runs {output.runs}"
-        " --out-summary {output.summary} > {log} 2>&1"
-
-
-rule lndp_tables:
-    input:
-        [f"{d}/{f}" for d in LNDP_RUN_DIRS for f in ["summary.json", "metrics.parquet", "lifetime.parquet"]],
-    output:
-        runs="results/tables/lndp_runs.parquet",
-        summary="results/tables/lndp_summary.csv",
-    params:
-        runs=LNDP_RUN_DIRS,
-    log:
-        "logs/tables/lndp.log",
-    shell:
-        "plasticnets collect lndp --runs {params.runs:q} --out-runs {output.runs}"
+        "plasticnets collect {wildcards.family} --runs {params.runs:q} --out-runs {output.runs}"
         " --out-summary {output.summary} > {log} 2>&1"
 
 
 rule combined_tables:
     input:
-        runs=expand("results/tables/{family}_runs.parquet", family=FAMILY_TABLES),
-        summaries=expand("results/tables/{family}_summary.csv", family=FAMILY_TABLES),
+        runs=expand("results/tables/{family}_runs.parquet", family=FAMILIES),
+        summaries=expand("results/tables/{family}_summary.csv", family=FAMILIES),
     output:
         runs="results/tables/runs.parquet",
         summary="results/tables/summary.csv",
@@ -74,7 +41,7 @@ rule statistics:
     output:
         groups="results/tables/groups.csv",
         tests="results/tables/tests.csv",
-        tex=expand("results/tables/{name}.tex", name=[f"{f}_groups" for f in FAMILY_TABLES] + ["tests"]),
+        tex=expand("results/tables/{name}.tex", name=[f"{family}_groups" for family in FAMILIES] + ["tests"]),
     params:
         settings=STATS_SETTINGS,
     log:
@@ -108,19 +75,15 @@ rule resolved_config:
         "logs/tables/resolved_config.log",
     run:
         import yaml
-        from plasticnets.io import atomic_path
+        from plasticnets.io import write_text
 
-        with atomic_path(output[0]) as tmp:
-            tmp.write_text(yaml.safe_dump(dict(params.config), sort_keys=False))
-        Path(log[0]).parent.mkdir(parents=True, exist_ok=True)
-        Path(log[0]).write_text(f"wrote {output[0]}\n")
+        write_text(output[0], yaml.safe_dump(dict(params.config), sort_keys=False))
+        write_text(log[0], f"wrote {output[0]}\n")
 
 
 rule tables:
     input:
-        rules.expert_tables.output,
-        rules.smgrnn_tables.output,
-        rules.lndp_tables.output,
+        expand("results/tables/{family}_{table}", family=FAMILIES, table=["runs.parquet", "summary.csv"]),
         rules.combined_tables.output,
         rules.statistics.output,
         rules.claims.output,

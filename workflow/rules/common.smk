@@ -1,4 +1,4 @@
-# Config validation (before any job is planned) and path helpers shared by every family.
+# Config validation (before any job is planned), the families' descriptors, and helpers shared by every rule file.
 import json
 import os
 import re
@@ -7,18 +7,33 @@ from pathlib import Path
 
 from plasticnets.config import ConfigError, validate_config
 from plasticnets.envs.registry import TASKS
+from plasticnets.experts import results as experts_results
+from plasticnets.families import FAMILIES, config_problems, planned_figures
+from plasticnets.lndp import results as lndp_results
+from plasticnets.lndp import variants as lndp_variants
+from plasticnets.smgrnn import results as smgrnn_results
+from plasticnets.smgrnn import variants as smgrnn_variants
+
+
+envvars:
+    "PATH",
+
 
 try:
-    config.update(validate_config(config, workflow.source_path("../schemas/config.schema.yaml")))
+    config.update(
+        validate_config(config, workflow.source_path("../schemas/config.schema.yaml"), checks=config_problems)
+    )
 except ConfigError as err:
     sys.exit(f"{err}\n(config files: {', '.join(map(str, workflow.configfiles)) or 'none'})")
 
 # Rules call the `plasticnets` command of the environment that runs Snakemake, even when
 # that environment is not activated (e.g. `.venv/bin/snakemake`).
-os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
 
 EXPERT_TASKS = config["experts"]["tasks"]
 EXPERT_SEEDS = config["experts"]["seeds"]
+SMGRNN = config["smgrnn"]
+LNDP = config["lndp"]
 
 
 wildcard_constraints:
@@ -26,10 +41,24 @@ wildcard_constraints:
     task="|".join(re.escape(t) for t in sorted(TASKS)),
 
 
-def expert_dir(task, seed):
-    return f"results/experts/{task}/seed{seed}"
-
-
 def as_json(value):
-    """A config value as compact JSON for a shell argument (rules quote it with single quotes)."""
+    """A config value as compact JSON: rules pass it quoted (`{params.settings:q}`)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def smgrnn_expert(wildcards):
+    """The accepted expert every student of a task distils from."""
+    run = experts_results.run_dir(wildcards.task, SMGRNN["expert_seed"])
+    return {"policy": f"{run}/policy.eqx", "gate": f"{run}/accepted.json"}
+
+
+def matched_mlp_sources(wildcards):
+    """The full SMGrNN runs whose mean final size the size-matched MLP copies."""
+    return [f"{smgrnn_results.run_dir(wildcards.task, smgrnn_variants.MATCHED_TO, seed)}/summary.json"
+            for seed in SMGRNN["seeds"]]
+
+
+def family_run_files(wildcards):
+    """Every file the tables of one family read, from every run its config plans."""
+    family = FAMILIES[wildcards.family]
+    return [f"{run}/{name}" for run in family.run_dirs(config) for name in family.run_files]

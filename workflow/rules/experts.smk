@@ -7,7 +7,7 @@ rule train_expert:
         metrics="results/experts/{task}/seed{seed}/metrics.parquet",
         summary="results/experts/{task}/seed{seed}/summary.json",
     params:
-        out=lambda w: expert_dir(w.task, w.seed),
+        out=lambda w: experts_results.run_dir(w.task, w.seed),
         ppo=lambda w: as_json(config["experts"]["ppo"].get(w.task, {})),
         eval_episodes=config["experts"]["eval_episodes"],
         eval_seed=config["experts"]["eval_seed"],
@@ -18,7 +18,7 @@ rule train_expert:
     threads: 1
     shell:
         "plasticnets train-expert --task {wildcards.task} --seed {wildcards.seed} --out {params.out}"
-        " --ppo '{params.ppo}' --eval-episodes {params.eval_episodes} --eval-seed {params.eval_seed}"
+        " --ppo {params.ppo:q} --eval-episodes {params.eval_episodes} --eval-seed {params.eval_seed}"
         " > {log} 2>&1"
 
 

@@ -1,27 +1,9 @@
 # SMGrNN: distil each task's accepted expert into graph students (variants) and MLP baselines.
-from plasticnets.smgrnn import variants as smgrnn_variants
 
-SMGRNN = config["smgrnn"]
 SMGRNN_TASKS = SMGRNN["tasks"]
 SMGRNN_SEEDS = SMGRNN["seeds"]
 SMGRNN_VARIANTS = smgrnn_variants.all_variants(SMGRNN)
-SMGRNN_FILES = ["metrics.parquet", "graph.npz", "summary.json"]
-
-
-def smgrnn_dir(task, variant, seed):
-    return f"results/smgrnn/{task}/{variant}/seed{seed}"
-
-
-def smgrnn_expert(wildcards):
-    run = expert_dir(wildcards.task, SMGRNN["expert_seed"])
-    return {"policy": f"{run}/policy.eqx", "gate": f"{run}/accepted.json"}
-
-
-DISTILL_SHELL = (
-    "plasticnets distill --task {wildcards.task} --variant {wildcards.variant} --seed {wildcards.seed}"
-    " --settings '{params.settings}' --expert {input.policy} --out {params.out}"
-    " --eval-episodes {params.eval_episodes} --eval-seed {params.eval_seed}"
-)
+SMGRNN_FILES = FAMILIES["smgrnn"].outputs
 
 
 rule distill_smgrnn:
@@ -32,7 +14,7 @@ rule distill_smgrnn:
     wildcard_constraints:
         variant="|".join(v for v in SMGRNN_VARIANTS if v != smgrnn_variants.MATCHED),
     params:
-        out=lambda w: smgrnn_dir(w.task, w.variant, w.seed),
+        out=lambda w: smgrnn_results.run_dir(w.task, w.variant, w.seed),
         settings=lambda w: as_json(smgrnn_variants.resolve(SMGRNN, w.task, w.variant)),
         eval_episodes=SMGRNN["eval_episodes"],
         eval_seed=SMGRNN["eval_seed"],
@@ -42,21 +24,20 @@ rule distill_smgrnn:
         "results/benchmarks/smgrnn/{task}/{variant}/seed{seed}.tsv"
     threads: 1
     shell:
-        DISTILL_SHELL + " > {log} 2>&1"
+        "plasticnets distill --task {wildcards.task} --variant {wildcards.variant} --seed {wildcards.seed}"
+        " --settings {params.settings:q} --expert {input.policy} --out {params.out}"
+        " --eval-episodes {params.eval_episodes} --eval-seed {params.eval_seed} > {log} 2>&1"
 
 
 rule distill_mlp_matched:
     input:
         unpack(smgrnn_expert),
-        full=lambda w: expand(
-            "results/smgrnn/{task}/{variant}/seed{seed}/summary.json",
-            task=w.task, variant=smgrnn_variants.MATCHED_TO, seed=SMGRNN_SEEDS,
-        ),
+        full=matched_mlp_sources,
     output:
         expand("results/smgrnn/{{task}}/{variant}/seed{{seed}}/{file}", variant=smgrnn_variants.MATCHED, file=SMGRNN_FILES),
     params:
         variant=smgrnn_variants.MATCHED,
-        out=lambda w: smgrnn_dir(w.task, smgrnn_variants.MATCHED, w.seed),
+        out=lambda w: smgrnn_results.run_dir(w.task, smgrnn_variants.MATCHED, w.seed),
         settings=lambda w: as_json(smgrnn_variants.resolve(SMGRNN, w.task, smgrnn_variants.MATCHED)),
         eval_episodes=SMGRNN["eval_episodes"],
         eval_seed=SMGRNN["eval_seed"],
@@ -66,7 +47,10 @@ rule distill_mlp_matched:
         "results/benchmarks/smgrnn/{task}/mlp_matched/seed{seed}.tsv"
     threads: 1
     shell:
-        DISTILL_SHELL.replace("{wildcards.variant}", "{params.variant}") + " --match-params-from {input.full} > {log} 2>&1"
+        "plasticnets distill --task {wildcards.task} --variant {params.variant} --seed {wildcards.seed}"
+        " --settings {params.settings:q} --expert {input.policy} --out {params.out}"
+        " --eval-episodes {params.eval_episodes} --eval-seed {params.eval_seed}"
+        " --match-params-from {input.full} > {log} 2>&1"
 
 
 rule smgrnn:

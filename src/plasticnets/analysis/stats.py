@@ -6,7 +6,7 @@ mean (IQM, the 25 % trimmed mean of rliable) and percentile-bootstrap 95 % CIs.
 Per comparison: Welch's t-test and Mann-Whitney U (both two-sided), Holm-corrected
 across one family's comparisons, with Vargha-Delaney A12 and Hedges' g as effect
 sizes and a bootstrap CI of the difference in means. Protocol and degenerate
-cases (constant groups) follow ../shared/specs/rl_and_stats.md, part 2.
+cases (constant groups): docs/decisions.md, "Statistics and claims".
 """
 
 from __future__ import annotations
@@ -18,15 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-# Headline numbers per family (columns of <family>_summary.csv) that get group statistics,
-# and the variant every other variant of a task is compared with.
-HEADLINE_METRICS = {
-    "experts": ["eval_mean"],
-    "smgrnn": ["late_reward", "eval_mean", "final_hidden", "final_edges", "final_params"],
-    "lndp": ["best_fitness", "late_population_mean", "eval_best_fitness", "eval_mean_fitness", "eval_best_density",
-             "eval_best_ep0", "eval_best_ep1", "eval_best_ep2"],
-}
-REFERENCE_VARIANT = {"smgrnn": "full", "lndp": "full"}
+from plasticnets.families import FAMILIES
 
 
 @dataclass(frozen=True)
@@ -190,7 +182,7 @@ def group_table(summary: pd.DataFrame, config: StatsConfig = StatsConfig()) -> p
     """One row per (family, task, variant, metric) with the group's summary statistics."""
     rows = []
     for (family, task, variant), runs in summary.groupby(["family", "task", "variant"], sort=True):
-        for metric in HEADLINE_METRICS.get(family, []):
+        for metric in FAMILIES[family].headline_metrics if family in FAMILIES else ():
             if metric in runs.columns and runs[metric].notna().any():
                 rows.append({"family": family, "task": task, "variant": variant, "metric": metric,
                              **describe(runs[metric], config)})
@@ -202,7 +194,10 @@ def comparison_table(summary: pd.DataFrame, config: StatsConfig = StatsConfig())
     Holm correction across the comparisons of one family for one metric (every task and variant:
     the family of tests that answer one question), separately for Welch and Mann-Whitney."""
     rows = []
-    for family, reference in REFERENCE_VARIANT.items():
+    for family, descriptor in FAMILIES.items():
+        reference = descriptor.reference_variant
+        if reference is None:
+            continue
         runs = summary[summary["family"] == family]
         for task, by_task in runs.groupby("task", sort=True):
             if reference not in set(by_task["variant"]):
@@ -210,7 +205,7 @@ def comparison_table(summary: pd.DataFrame, config: StatsConfig = StatsConfig())
             base = by_task[by_task["variant"] == reference]
             for variant in sorted(set(by_task["variant"]) - {reference}):
                 other = by_task[by_task["variant"] == variant]
-                for metric in HEADLINE_METRICS[family]:
+                for metric in descriptor.headline_metrics:
                     if metric not in runs.columns or base[metric].isna().all() or other[metric].isna().all():
                         continue
                     rows.append({"family": family, "task": task, "metric": metric, "group_a": reference,

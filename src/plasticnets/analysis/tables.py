@@ -13,7 +13,8 @@ import pandas as pd
 
 from plasticnets.analysis import claims as claims_mod
 from plasticnets.analysis import stats
-from plasticnets.io import atomic_path, read_csv
+from plasticnets.families import FAMILIES
+from plasticnets.io import read_csv, write_csv, write_text
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                   "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
@@ -39,28 +40,18 @@ def _num(value: float) -> str:
     return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
 
 
-def _write_text(path: Path, text: str) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(text)
-
-
-def _write_csv(path: Path, frame: pd.DataFrame) -> None:
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False)
-
-
 def write_statistics(summary_csv: Path, out_dir: Path, config: stats.StatsConfig) -> None:
     """summary.csv -> groups.csv, tests.csv and one LaTeX table of group statistics per family
     plus tests.tex."""
     summary = read_csv(summary_csv)
     groups = stats.group_table(summary, config)
     tests = stats.comparison_table(summary, config)
-    _write_csv(out_dir / "groups.csv", groups)
-    _write_csv(out_dir / "tests.csv", tests)
-    for family, metrics in stats.HEADLINE_METRICS.items():
+    write_csv(out_dir / "groups.csv", groups)
+    write_csv(out_dir / "tests.csv", tests)
+    for family, descriptor in FAMILIES.items():
         rows = groups[groups["family"] == family] if not groups.empty else groups
-        _write_text(out_dir / f"{family}_groups.tex", _groups_latex(family, rows, metrics))
-    _write_text(out_dir / "tests.tex", _tests_latex(tests))
+        write_text(out_dir / f"{family}_groups.tex", _groups_latex(family, rows, list(descriptor.headline_metrics)))
+    write_text(out_dir / "tests.tex", _tests_latex(tests))
 
 
 def mean_std_table(groups: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
@@ -97,11 +88,11 @@ def write_claims(summary_csv: Path, claims_yaml: Path, out_csv: Path, out_tex: P
     """Check every claim of config/claims.yaml against summary.csv -> claims.csv and claims.tex."""
     settings, claim_list = claims_mod.load_claims(claims_yaml)
     table = claims_mod.evaluate_claims(read_csv(summary_csv), claim_list, settings, config)
-    _write_csv(out_csv, table)
+    write_csv(out_csv, table)
     cells = [[row.claim, row.task, row.paper, f"{_num(row.estimate)} [{_num(row.ci_low)}, {_num(row.ci_high)}]",
               row.verdict] for row in table.itertuples(index=False)]
     frame = pd.DataFrame(cells, columns=["claim", "task", "paper", "ours [95% CI]", "verdict"])
-    _write_text(out_tex, latex_table(frame, "Paper claims against this reproduction", "tab:claims"))
+    write_text(out_tex, latex_table(frame, "Paper claims against this reproduction", "tab:claims"))
     return table
 
 
@@ -116,11 +107,11 @@ def markdown_summary(tables: Path) -> str:
     task, each variant's headline metrics as mean ± std over seeds, then the claims and their verdicts."""
     groups = read_csv(Path(tables) / "groups.csv")
     parts = []
-    for family, metrics in stats.HEADLINE_METRICS.items():
+    for family, descriptor in FAMILIES.items():
         rows = groups[groups["family"] == family]
         if rows.empty:
             continue
-        parts.append(f"### {family}\n\n" + markdown_table(mean_std_table(rows, metrics)))
+        parts.append(f"### {family}\n\n" + markdown_table(mean_std_table(rows, list(descriptor.headline_metrics))))
     claims = read_csv(Path(tables) / "claims.csv").fillna({"versus": ""})
     cells = [[row.claim, row.task, f"{row.group} vs {row.versus}" if row.versus else row.group, row.paper,
               f"{_num(row.estimate)} [{_num(row.ci_low)}, {_num(row.ci_high)}]", row.verdict, row.reason]

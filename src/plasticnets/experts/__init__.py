@@ -1,6 +1,2 @@
-"""Expert policies: JAX PPO and the actor-critic MLP the students distil from."""
-
-from plasticnets.experts.policy import ActorCritic, greedy_action, load_policy, save_policy
-from plasticnets.experts.ppo import PPOConfig
-
-__all__ = ["ActorCritic", "PPOConfig", "greedy_action", "load_policy", "save_policy"]
+"""Expert policies: JAX PPO (ppo.py, train.py), the actor-critic MLP the students distil from (policy.py), run
+folders (run.py) and what they mean (results.py). Import the submodules: importing this package stays light."""

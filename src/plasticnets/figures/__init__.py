@@ -1,27 +1,19 @@
-"""Paper figures: one module per figure, each drawing from results/tables only."""
+"""Paper figures: one module per figure, each drawing from results/tables only. Which figures exist, what
+tables they read and when they are planned is said by the families' descriptors (``plasticnets.families``)."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Callable
-
-FIGURES: dict[str, str] = {
-    "expert_curves": "plasticnets.figures.expert_curves",
-    "smgrnn_returns": "plasticnets.figures.smgrnn_returns",
-    "smgrnn_size": "plasticnets.figures.smgrnn_size",
-    "smgrnn_ablation": "plasticnets.figures.smgrnn_ablation",
-    "lndp_fitness": "plasticnets.figures.lndp_fitness",
-    "lndp_foraging": "plasticnets.figures.lndp_foraging",
-    "lndp_development": "plasticnets.figures.lndp_development",
-    "claims_overview": "plasticnets.figures.claims_overview",
-}
 
 
 def make_figure(name: str, tables: Path, out: Path) -> None:
     """Draw figure ``name`` from the tables folder into ``out`` (PDF) and its PNG twin."""
-    import importlib
+    from plasticnets.families import all_figures
 
-    if name not in FIGURES:
-        raise ValueError(f"unknown figure {name!r}; known figures: {', '.join(sorted(FIGURES))}")
-    draw: Callable[[Path, Path], None] = importlib.import_module(FIGURES[name]).draw
+    figures = all_figures()
+    if name not in figures:
+        raise ValueError(f"unknown figure {name!r}; known figures: {', '.join(sorted(figures))}")
+    draw: Callable[[Path, Path], None] = importlib.import_module(figures[name].module).draw
     draw(tables, out)

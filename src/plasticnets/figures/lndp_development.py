@@ -8,11 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import pandas as pd
 import seaborn as sns
 
 from plasticnets.figures.style import DOUBLE_COLUMN_IN, apply_style, palette, save_figure, variant_order
-from plasticnets.io import read_parquet
+from plasticnets.io import read_csv, read_parquet
 
 TASK = "CartPole-v1"
 VARIANTS = ["full", "no_sa", "sa_only"]
@@ -21,7 +20,7 @@ VARIANTS = ["full", "no_sa", "sa_only"]
 def draw(tables: Path, out: Path) -> None:
     apply_style()
     runs = read_parquet(Path(tables) / "lndp_runs.parquet")
-    summary = pd.read_csv(Path(tables) / "lndp_summary.csv")
+    summary = read_csv(Path(tables) / "lndp_summary.csv")
     runs = runs[(runs["task"] == TASK) & runs["variant"].isin(VARIANTS)]
     summary = summary[(summary["task"] == TASK) & summary["variant"].isin(VARIANTS)]
     if runs.empty:

@@ -7,11 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import pandas as pd
 import seaborn as sns
 
 from plasticnets.figures.style import DOUBLE_COLUMN_IN, apply_style, palette, save_figure
-from plasticnets.io import read_parquet
+from plasticnets.io import read_csv, read_parquet
 
 TASKS = ["Foraging-stationary", "Foraging-nonstationary"]
 VARIANTS = ["full", "no_sp"]
@@ -20,7 +19,7 @@ VARIANTS = ["full", "no_sp"]
 def draw(tables: Path, out: Path) -> None:
     apply_style()
     runs = read_parquet(Path(tables) / "lndp_runs.parquet")
-    summary = pd.read_csv(Path(tables) / "lndp_summary.csv")
+    summary = read_csv(Path(tables) / "lndp_summary.csv")
     runs = runs[runs["task"].isin(TASKS) & runs["variant"].isin(VARIANTS) & (runs["x_name"] == "generation")]
     summary = summary[summary["task"].isin(TASKS) & summary["variant"].isin(VARIANTS)]
     if runs.empty:

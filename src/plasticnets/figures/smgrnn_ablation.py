@@ -6,20 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import pandas as pd
 import seaborn as sns
 
 from plasticnets.figures.style import DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, palette, save_figure, variant_order
+from plasticnets.io import read_csv
 
 TABLE = "smgrnn_summary.csv"
 
 
 def draw(tables: Path, out: Path) -> None:
     apply_style()
-    path = Path(tables) / TABLE
-    if not path.is_file():
-        raise FileNotFoundError(f"missing table: {path}")
-    summary = pd.read_csv(path)
+    summary = read_csv(Path(tables) / TABLE)
     tasks = [t for t in TASK_ORDER if t in set(summary["task"])]
     order = variant_order(summary["variant"].unique())
     fig, axes = plt.subplots(1, len(tasks), figsize=(DOUBLE_COLUMN_IN, 2.6), squeeze=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plasticnets.config import merge
+from plasticnets.dicts import merge
 
 
 def variant_names(lndp: dict[str, Any]) -> list[str]:
@@ -52,15 +52,3 @@ def problems(config: dict[str, Any]) -> list[str]:
             if task in lndp["tasks"] and task not in generations:
                 found.append(f"config key lndp.evolution.generations: no budget for {task!r}")
     return sorted(set(found))
-
-
-def figures(lndp: dict[str, Any]) -> list[str]:
-    """The LNDP figures the configured runs can fill: Foraging needs a Foraging task with
-    ``full`` or ``no_sp``; development needs ``full`` on CartPole-v1."""
-    planned = set(runs(lndp))
-    names = ["lndp_fitness"]
-    if any(task.startswith("Foraging") and variant in ("full", "no_sp") for task, variant in planned):
-        names.append("lndp_foraging")
-    if ("CartPole-v1", "full") in planned:
-        names.append("lndp_development")
-    return names

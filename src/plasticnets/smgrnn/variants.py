@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plasticnets.config import merge
+from plasticnets.dicts import merge
 
 MATCHED = "mlp_matched"
 MATCHED_TO = "full"

@@ -1,0 +1,46 @@
+"""The registry of run families and figures: what ``analysis/``, ``figures/``, the CLI and the Snakemake
+rules loop over. A new family is one entry here plus its ``<family>/results.py``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plasticnets.descriptor import Family, Figure
+from plasticnets.experts.results import RESULTS as EXPERTS
+from plasticnets.lndp.results import RESULTS as LNDP
+from plasticnets.smgrnn.results import RESULTS as SMGRNN
+
+FAMILIES: dict[str, Family] = {family.name: family for family in (EXPERTS, SMGRNN, LNDP)}
+
+# Figures that read the claims table rather than one family's tables.
+CLAIMS_FIGURES = (Figure("claims_overview", ("claims.csv",), "Claims"),)
+
+
+def get_family(name: str) -> Family:
+    if name not in FAMILIES:
+        raise ValueError(f"unknown family {name!r}; known: {', '.join(FAMILIES)}")
+    return FAMILIES[name]
+
+
+def all_figures() -> dict[str, Figure]:
+    """Every figure the project can draw, by name."""
+    figures = [f for family in FAMILIES.values() for f in family.figures] + list(CLAIMS_FIGURES)
+    return {figure.name: figure for figure in figures}
+
+
+def planned_figures(config: dict[str, Any]) -> list[Figure]:
+    """The figures the configured runs can fill, in registry order."""
+    return [figure for figure in all_figures().values() if figure.planned(config)]
+
+
+def config_problems(config: dict[str, Any]) -> list[str]:
+    """Every family's cross-key checks on the merged config (families whose section is present)."""
+    return [problem for family in FAMILIES.values() if family.name in config
+            for problem in family.config_problems(config)]
+
+
+def load_project_config(paths) -> dict[str, Any]:
+    """Config files merged in order and validated with every family's checks (what the Snakefile does)."""
+    from plasticnets.config import load_config
+
+    return load_config(paths, checks=config_problems)

@@ -1,0 +1,50 @@
+"""What an SMGrNN run folder holds and means: summary row, curves, headline metrics, reference variant, figures.
+
+The same descriptor covers graph students (full and ablations) and the MLP baselines: both are
+distillation runs with the same files.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from plasticnets.descriptor import Curve, Family, Figure, evaluation_columns
+from plasticnets.smgrnn import variants
+
+RUN_FILES = ("summary.json", "metrics.parquet")
+TABLES = ("smgrnn_runs.parquet", "smgrnn_summary.csv")
+
+
+def run_dir(task: str, variant: str, seed: int) -> str:
+    return f"results/smgrnn/{task}/{variant}/seed{seed}"
+
+
+def run_dirs(config: dict[str, Any]) -> list[str]:
+    smgrnn = config["smgrnn"]
+    return [run_dir(task, variant, seed) for task in smgrnn["tasks"] for variant in variants.all_variants(smgrnn)
+            for seed in smgrnn["seeds"]]
+
+
+def summary_row(summary: dict[str, Any], metrics: pd.DataFrame) -> dict[str, Any]:
+    return {**evaluation_columns(summary), "late_reward": summary["late_reward"], "episodes": summary["episodes"],
+            **{f"final_{k}": v for k, v in summary["final"].items()},
+            **{f"total_{k}": v for k, v in summary["spm_totals"].items()}}
+
+
+RESULTS = Family(
+    name="smgrnn",
+    outputs=("metrics.parquet", "graph.npz", "summary.json"),
+    run_files=RUN_FILES,
+    curves=(
+        Curve("episode", "step", "env_steps", ("return", "loss")),
+        Curve("check", "step", "env_steps", ("hidden", "edges", "params", "relays", "random_edges", "pruned", "orphans")),
+    ),
+    summary_row=summary_row,
+    run_dirs=run_dirs,
+    headline_metrics=("late_reward", "eval_mean", "final_hidden", "final_edges", "final_params"),
+    reference_variant="full",
+    figures=tuple(Figure(name, TABLES, "SMGrNN") for name in ("smgrnn_returns", "smgrnn_size", "smgrnn_ablation")),
+    config_problems=variants.problems,
+)
