@@ -20,7 +20,7 @@ SMALL = LNDPConfig(obs_size=2, num_actions=2, n_nodes=7)  # 3 hidden nodes
 
 
 def test_parameter_count_matches_the_official_model():
-    # specs/lndp.md A.10: 1918 without spontaneous activity, +O^2+3O with it.
+    # docs/method/lndp.md#evolved-parameters: 1918 without spontaneous activity, +O^2+3O with it.
     assert num_params(model_config("CartPole-v1")) == 1918
     assert num_params(model_config("CartPole-v1", dev_steps=5)) == 1946
     assert num_params(model_config("Acrobot-v1", dev_steps=5)) == 1972

@@ -1,6 +1,6 @@
 """The LNDP paper's Foraging task: a 1-D line with food at one end, possibly switching sides.
 
-Behaviour follows the official code's ``GridChemotaxis`` (specs/lndp.md B.2), written
+Behaviour follows the official code's ``GridChemotaxis`` (docs/method/lndp.md#foraging), written
 against the gymnax 1.x API (``reset(key, params)``, ``step(key, state, action, params)``
 returning ``obs, state, reward, terminated, truncated, info``):
 

@@ -22,7 +22,7 @@ class TaskSpec:
     num_actions: int
     max_episode_steps: int
     reward_threshold: float | None  # Gymnasium registry's "solved" threshold (None: it has none)
-    random_return: float | None  # mean return of a uniform random policy (specs/rl_and_stats.md)
+    random_return: float | None  # mean return of a uniform random policy (docs/decisions.md, "Statistics and claims")
     continuous: bool = False  # actions are num_actions real values instead of one index
     action_scale: float = 1.0  # a tanh output in [-1, 1] times this is the action (Pendulum's torque)
     env_kwargs: tuple = ()  # (name, value) pairs for the environment's parameters
@@ -37,7 +37,7 @@ TASKS: dict[str, TaskSpec] = {
         TaskSpec("Pendulum-v1", "gymnax", 3, 1, 200, None, None, continuous=True, action_scale=2.0),
         # The LNDP paper's Foraging task (envs/foraging.py): one 100-step lifetime, food
         # reward 10; the food stays on its side, or switches with probability 0.5 at each
-        # sub-episode reset (specs/lndp.md B.2).
+        # sub-episode reset (docs/method/lndp.md#foraging).
         TaskSpec("Foraging-stationary", "jax", 1, 3, 100, None, None, env_kwargs=(("p_switch", 0.0),)),
         TaskSpec("Foraging-nonstationary", "jax", 1, 3, 100, None, None, env_kwargs=(("p_switch", 0.5),)),
     )

@@ -23,7 +23,7 @@ from plasticnets.experts.policy import ActorCritic
 
 @dataclass(frozen=True)
 class PPOConfig:
-    """Hyper-parameters; defaults are PureJaxRL's CartPole settings (specs/rl_and_stats.md 1.2)."""
+    """Hyper-parameters; defaults are PureJaxRL's CartPole settings (docs/decisions.md, "Expert policies (PPO)")."""
 
     total_steps: int = 500_000
     num_envs: int = 4

@@ -1,7 +1,7 @@
 """Train one expert: PPO in chunks, a greedy evaluation after each, the best checkpoint kept.
 
 Keeping the best greedy checkpoint (and annealing the learning rate) guards
-against the late collapse PPO shows on CartPole (specs/rl_and_stats.md 1.5).
+against the late collapse PPO shows on CartPole (docs/decisions.md, "Expert policies (PPO)").
 The final verdict uses 100 fresh episodes on fixed evaluation seeds that no
 checkpoint selection has seen.
 """

@@ -1,5 +1,5 @@
 """Spontaneous activity: an evolvable Ornstein-Uhlenbeck process drives the input
-neurons for ``dev_steps`` developmental steps before the first episode (specs/lndp.md A.9).
+neurons for ``dev_steps`` developmental steps before the first episode (docs/method/lndp.md#spontaneous-activity).
 
 As in the official code: parameters are clipped (Sigma to [-1, 1] elementwise,
 alpha >= 0, dt in [0.01, 1]); the noise ``W ~ N(0, Sigma)`` is drawn through an SVD

@@ -3,7 +3,7 @@
 One generation is one jitted program: ask, evaluate the whole population (``vmap``
 over members, sharded across ``jax.devices()``), tell. evosax minimises, so it is told
 the negated fitness; CMA-ES starts from the all-zero mean with step size ``std_init``
-(specs/lndp.md C.1-C.2).
+(docs/method/lndp.md#evolution).
 
 Every member gets its own key. Generation g draws its keys from
 ``fold_in(PRNGKey(seed), g)``, so a run that is killed and resumed from a checkpoint

@@ -1,6 +1,6 @@
 """The Lifelong Neural Developmental Program (LNDP): a network that rewires itself.
 
-Semantics follow the official code (specs/lndp.md A.3-A.9), including its quirks
+Semantics follow the official code (docs/method/lndp.md#model, #per-step-algorithm), including its quirks
 (degree features swapped and mis-parenthesised, transposed graph-transformer
 aggregation, one-step lags for new and pruned edges). Per environment step:
 

@@ -3,7 +3,7 @@
 Parameters are NamedTuples of arrays (no functions or other non-array leaves), so
 evosax can ravel them into one vector and ``eqx.tree_serialise_leaves`` can save
 them. Shapes and layouts follow the equinox modules of the official code
-(specs/lndp.md A.10): ``Linear.weight`` is (out, in); a GRU cell has
+(docs/method/lndp.md#evolved-parameters): ``Linear.weight`` is (out, in); a GRU cell has
 ``weight_ih`` (3H, in), ``weight_hh`` (3H, H), ``bias`` (3H) and ``bias_n`` (H);
 gates are ordered reset, update, candidate. Optional parts (synaptogenesis,
 pruning and spontaneous activity) are ``None`` when switched off, so they add
@@ -31,7 +31,7 @@ DECISION_HIDDEN = 16  # width of the synaptogenesis and pruning MLPs
 class LNDPConfig:
     """Static settings of one LNDP (they fix shapes and code paths, never evolve).
 
-    Defaults are the official ``train.py`` Config (specs/lndp.md A.1).
+    Defaults are the official ``train.py`` Config (docs/method/lndp.md#values).
     """
 
     obs_size: int
