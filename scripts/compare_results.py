@@ -63,6 +63,13 @@ def _frame_diff(a: pd.DataFrame, b: pd.DataFrame) -> list[str]:
     return []
 
 
+def _arrays_equal(a: np.ndarray, b: np.ndarray) -> bool:
+    """Exactly equal, NaN equal to NaN where the dtype has NaN."""
+    if a.dtype.kind in "fc" and b.dtype.kind in "fc":
+        return np.array_equal(a, b, equal_nan=True)
+    return a.dtype == b.dtype and np.array_equal(a, b)
+
+
 def compare_file(old: Path, new: Path, renames: dict[str, str]) -> list[str]:
     suffix = old.suffix
     if suffix == ".parquet":
@@ -78,8 +85,7 @@ def compare_file(old: Path, new: Path, renames: dict[str, str]) -> list[str]:
             names_b = {renames.get(k, k): k for k in b.files}
             if set(names_a) != set(names_b):
                 return [f"arrays differ: {sorted(set(names_a) ^ set(names_b))}"]
-            return [f"array {k} differs" for k in sorted(names_a)
-                    if not np.array_equal(a[names_a[k]], b[names_b[k]], equal_nan=True)]
+            return [f"array {k} differs" for k in sorted(names_a) if not _arrays_equal(a[names_a[k]], b[names_b[k]])]
     return [] if old.read_bytes() == new.read_bytes() else ["bytes differ"]
 
 
