@@ -6,7 +6,7 @@ CORES ?= all
 SNAKEMAKE_ARGS ?=
 PIP_VERSION := 26.3
 
-.PHONY: setup reproduce test benchmark publish fetch lock clean
+.PHONY: setup reproduce test verify benchmark publish fetch lock clean
 
 setup: $(VENV)/.installed
 
@@ -26,6 +26,11 @@ reproduce: setup
 test: setup
 	$(BIN)/python -m pytest
 
+## Check that every run folder under results/ is complete and undamaged (declared outputs present, summaries and
+## tables readable, headline metrics finite, hashes against dvc.lock); one line per problem, non-zero exit if any.
+verify: setup
+	$(BIN)/plasticnets verify
+
 ## Speed benchmarks (print their figures; not part of the tests).
 benchmark: setup
 	$(BIN)/python benchmarks/expert_ppo.py
@@ -37,6 +42,7 @@ benchmark: setup
 ## make publish SNAKEMAKE_ARGS="--configfile config/smoke.yaml"
 publish: setup
 	@$(call nothing_to_do,publish: Snakemake still has jobs to run; finish the run before publishing)
+	@$(BIN)/plasticnets verify --no-dvc || { echo "publish: refusing to push an incomplete or damaged results tree (problems above)" >&2; exit 1; }
 	$(BIN)/dvc commit --force
 	$(BIN)/dvc push
 	git add dvc.lock
@@ -49,6 +55,7 @@ fetch: setup
 	@status="$$($(BIN)/dvc status --json)"; [ "$$status" = "{}" ] || { $(BIN)/dvc status; \
 	  echo "fetch: the pulled results do not match dvc.lock and the sources (dvc status above)" >&2; exit 1; }
 	$(BIN)/snakemake --touch --forceall --cores 1 --quiet $(SNAKEMAKE_ARGS)
+	$(BIN)/plasticnets verify
 	@$(call nothing_to_do,fetch: Snakemake would still run jobs on the fetched results; were they published with other SNAKEMAKE_ARGS?)
 
 # Fails with the message $(1) and Snakemake's plan unless `snakemake -n` has nothing to do.

@@ -1,4 +1,5 @@
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,14 @@ def snakemake(repo, *args, check=True, env=None):
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def planned_jobs(output: str) -> dict[str, int]:
+    """Parse Snakemake's 'Job stats' table into {rule: count} ({} when there is nothing to do)."""
+    if "Job stats:" not in output:
+        return {}
+    table = output.split("Job stats:")[1].split("total")[0]
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}
 
 
 def _copy(dest: Path) -> Path:

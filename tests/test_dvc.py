@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import ROOT, git, snakemake
+from .conftest import ROOT, git, planned_jobs, snakemake
 
 BIN = Path(sys.executable).parent  # this environment's snakemake and dvc, for the Makefile's targets
 SMOKE = "--configfile config/smoke.yaml"
@@ -106,11 +106,6 @@ def clone(origin: Path, dest: Path, remote: Path) -> Path:
     subprocess.run(["git", "clone", "--quiet", str(origin), str(dest)], check=True, capture_output=True)
     dvc(dest, "remote", "modify", "--local", "local", "url", str(remote))  # never the user's default remote
     return dest
-
-
-def planned_jobs(output: str) -> dict[str, int]:
-    table = output.split("Job stats:")[1].split("total")[0]
-    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}
 
 
 def job_reasons(plan: str) -> list[tuple[str, str]]:

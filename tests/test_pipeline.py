@@ -1,6 +1,5 @@
 """End to end through real Snakemake: config validation, planning, and the smoke pipeline."""
 
-import re
 
 import pandas as pd
 import pytest
@@ -8,19 +7,13 @@ import pytest
 from plasticnets.experts.policy import load_policy
 from plasticnets.io import read_json
 
-from .conftest import snakemake
+from .conftest import planned_jobs, snakemake
 
 
 @pytest.fixture(scope="module")
 def repo(copy_repo, tmp_path_factory):
     """A private copy of the repository without results, so tests never touch the developer's results/."""
     return copy_repo(tmp_path_factory.mktemp("pipeline") / "repo")
-
-
-def planned_jobs(output: str) -> dict[str, int]:
-    """Parse Snakemake's 'Job stats' table into {rule: count}."""
-    table = output.split("Job stats:")[1].split("total")[0]
-    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}
 
 
 def test_default_config_plans_every_expert(repo):

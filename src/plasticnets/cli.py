@@ -96,6 +96,18 @@ def cmd_validate_config(args: argparse.Namespace) -> None:
     print(f"valid: {' + '.join(args.files)}")
 
 
+def cmd_verify(args: argparse.Namespace) -> None:
+    from plasticnets.analysis.verify import verify_results
+
+    runs, problems = verify_results(Path(args.root), use_dvc=args.dvc)
+    for line in problems:
+        print(line)
+    if problems:
+        raise ValueError(f"{len(problems)} problem(s) in {runs} run folder(s) and the tables under "
+                         f"{Path(args.root) / 'results'} (listed above)")
+    print(f"verify: {runs} run folder(s) and the tables are complete and readable")
+
+
 def cmd_collect(args: argparse.Namespace) -> None:
     from plasticnets.analysis.collect import collect_family
 
@@ -200,6 +212,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate-config", help="validate config files (merged in order) against the schema")
     p.add_argument("files", nargs="+", help="config files, e.g. config/config.yaml config/smoke.yaml")
     p.set_defaults(func=cmd_validate_config)
+
+    p = sub.add_parser("verify", help="check that every run folder under results/ is complete and undamaged",
+                       description="Every run folder against its family's descriptor (declared outputs present, "
+                       "summary keys, parquet columns, finite headline metrics, npz readable, expert hashes), the "
+                       "tables readable, and DVC's hashes against dvc.lock where one exists. One line per problem; "
+                       "exits 1 when there is any.")
+    p.add_argument("--root", default=".", help="project folder holding results/ (default: here)")
+    p.add_argument("--dvc", action=argparse.BooleanOptionalAction, default=True,
+                   help="also compare tracked outputs with dvc.lock via `dvc status` (default: on)")
+    p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("collect", help="gather run folders of one family into tidy tables")
     p.add_argument("family", choices=list(FAMILIES), help="which family of runs")

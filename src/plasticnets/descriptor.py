@@ -61,7 +61,7 @@ class Family:
 
     name: str
     outputs: tuple[str, ...]
-    """Every file a run of this family writes into its run folder (the rule's declared outputs)."""
+    """Every file a complete run folder holds: what the family's rules write there, each a declared output."""
     run_files: tuple[str, ...]
     """Files of a run folder that collection reads (summary.json and metrics.parquet first)."""
     curves: tuple[Curve, ...]
@@ -69,6 +69,10 @@ class Family:
     """(summary.json, metrics.parquet) -> the family-specific columns of the run's summary row."""
     run_dirs: Callable[[dict[str, Any]], list[str]]
     """The merged config -> every run folder it plans, in a fixed order."""
+    run_dir: Callable[[str, str, int], str]
+    """(task, variant, seed) -> the run folder, relative to the project (``results/<family>/...``)."""
+    run_glob: str
+    """Every run folder of the family under the project root (``results/<family>/*/seed*``)."""
     headline_metrics: tuple[str, ...] = ()
     reference_variant: str | None = None
     figures: tuple[Figure, ...] = ()

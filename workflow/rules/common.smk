@@ -30,8 +30,6 @@ except ConfigError as err:
 # that environment is not activated (e.g. `.venv/bin/snakemake`).
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
 
-EXPERT_TASKS = config["experts"]["tasks"]
-EXPERT_SEEDS = config["experts"]["seeds"]
 SMGRNN = config["smgrnn"]
 LNDP = config["lndp"]
 
@@ -62,3 +60,11 @@ def family_run_files(wildcards):
     """Every file the tables of one family read, from every run its config plans."""
     family = FAMILIES[wildcards.family]
     return [f"{run}/{name}" for run in family.run_dirs(config) for name in family.run_files]
+
+
+def family_outputs(name):
+    """Every declared output of every run of a family that the config plans: the family's target. Snakemake
+    treats a missing file that only feeds up-to-date jobs as an intermediate it may skip; as a target, a
+    deleted file reruns exactly the job that writes it, and what depends on it."""
+    family = FAMILIES[name]
+    return [f"{run}/{output}" for run in family.run_dirs(config) for output in family.outputs]

@@ -38,4 +38,5 @@ rule expert_gate:
 
 rule experts:
     input:
-        expand("results/experts/{task}/seed{seed}/accepted.json", task=EXPERT_TASKS, seed=EXPERT_SEEDS),
+        # every file of every run, so that a deleted one reruns the job that writes it
+        family_outputs("experts"),

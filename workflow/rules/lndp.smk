@@ -28,4 +28,5 @@ rule evolve_lndp:
 
 rule lndp:
     input:
-        [f"{run}/summary.json" for run in FAMILIES["lndp"].run_dirs(config)],
+        # every file of every run, so that a deleted one reruns the job that writes it
+        family_outputs("lndp"),

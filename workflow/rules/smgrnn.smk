@@ -1,7 +1,5 @@
 # SMGrNN: distil each task's accepted expert into graph students (variants) and MLP baselines.
 
-SMGRNN_TASKS = SMGRNN["tasks"]
-SMGRNN_SEEDS = SMGRNN["seeds"]
 SMGRNN_VARIANTS = smgrnn_variants.all_variants(SMGRNN)
 SMGRNN_FILES = FAMILIES["smgrnn"].outputs
 
@@ -55,7 +53,5 @@ rule distill_mlp_matched:
 
 rule smgrnn:
     input:
-        expand(
-            "results/smgrnn/{task}/{variant}/seed{seed}/summary.json",
-            task=SMGRNN_TASKS, variant=SMGRNN_VARIANTS, seed=SMGRNN_SEEDS,
-        ),
+        # every file of every run, so that a deleted one reruns the job that writes it
+        family_outputs("smgrnn"),

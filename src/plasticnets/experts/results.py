@@ -27,11 +27,13 @@ def summary_row(summary: dict[str, Any], metrics: pd.DataFrame) -> dict[str, Any
 
 RESULTS = Family(
     name="experts",
-    outputs=("policy.eqx", "metrics.parquet", "summary.json"),
+    outputs=("policy.eqx", "metrics.parquet", "summary.json", "accepted.json"),  # accepted.json: the gate's
     run_files=RUN_FILES,
     curves=(Curve(None, "env_steps", "env_steps", ("episode_return", "eval_return", "loss", "entropy")),),
     summary_row=summary_row,
     run_dirs=run_dirs,
+    run_dir=lambda task, variant, seed: run_dir(task, seed),
+    run_glob="results/experts/*/seed*",
     headline_metrics=("eval_mean",),
     figures=(Figure("expert_curves", ("experts_runs.parquet",), "Experts"),),
 )

@@ -43,6 +43,8 @@ RESULTS = Family(
     ),
     summary_row=summary_row,
     run_dirs=run_dirs,
+    run_dir=run_dir,
+    run_glob="results/smgrnn/*/*/seed*",
     headline_metrics=("late_reward", "eval_mean", "final_hidden", "final_edges", "final_params"),
     reference_variant="full",
     figures=tuple(Figure(name, TABLES, "SMGrNN") for name in ("smgrnn_returns", "smgrnn_size", "smgrnn_ablation")),
