@@ -10,6 +10,7 @@ import pandas as pd
 
 from plasticnets.descriptor import Curve, Family, Figure, long_curve
 from plasticnets.io import read_parquet
+from plasticnets.late import late_mean
 from plasticnets.lndp import variants
 
 RUN_FILES = ("summary.json", "metrics.parquet", "lifetime.parquet")
@@ -25,13 +26,6 @@ def run_dirs(config: dict[str, Any]) -> list[str]:
     return [run_dir(task, variant, seed) for task, variant in variants.runs(lndp) for seed in lndp["seeds"]]
 
 
-def _late_mean(metrics: pd.DataFrame, column: str, fraction: float = 0.1) -> float:
-    """Mean of a per-generation column over the last ``fraction`` of generations (at least one):
-    the population's average fitness at the end of evolution, steadier than the last generation alone."""
-    values = metrics.sort_values("generation")[column].to_numpy(dtype=float)
-    return float(values[-max(1, int(round(fraction * len(values)))):].mean())
-
-
 def summary_row(summary: dict[str, Any], metrics: pd.DataFrame) -> dict[str, Any]:
     best, mean = summary["eval_best"], summary["eval_mean"]
     return {"best_fitness": summary["best_fitness"], "generations": summary["generations"],
@@ -39,7 +33,8 @@ def summary_row(summary: dict[str, Any], metrics: pd.DataFrame) -> dict[str, Any
             "eval_mean_fitness": mean["fitness_mean"], "eval_mean_fitness_std": mean["fitness_std"],
             "eval_best_density": best["final_density_mean"], "eval_lifetimes": summary["eval_lifetimes"],
             **{f"eval_best_ep{i}": r for i, r in enumerate(best["episode_returns_mean"])},
-            "late_population_mean": _late_mean(metrics, "mean"),
+            # the population's average fitness at the end of evolution, steadier than the last generation alone
+            "late_population_mean": late_mean(metrics.sort_values("generation")["mean"]),
             "num_params": summary["num_params"], "wall_time_s": summary["wall_time_s"]}
 
 
