@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 CORES ?= all
 SNAKEMAKE_ARGS ?=
 PIP_VERSION := 26.3
+# Config files named in SNAKEMAKE_ARGS: validated by plasticnets first, so a YAML error is reported with its file,
+# line and column (Snakemake's own loader names neither).
+CONFIG_FILES = $(filter %.yaml %.yml %.json,$(SNAKEMAKE_ARGS))
 
 .PHONY: setup reproduce test verify benchmark publish fetch lock clean
 
@@ -20,6 +23,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 ## Full reproduction on the default config (config/config.yaml);
 ## e.g. make reproduce SNAKEMAKE_ARGS="--configfile config/smoke.yaml" for CI scale.
 reproduce: setup
+	@$(BIN)/plasticnets validate-config config/config.yaml $(CONFIG_FILES)
 	$(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
 
 ## The test suite (unit tests + end-to-end smoke pipeline).

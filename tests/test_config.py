@@ -92,3 +92,22 @@ def test_every_problem_is_reported_at_once():
     config["scale"] = "huge"
     message = problems(config)
     assert "2 problem(s)" in message and "scale" in message and "seeds[0]" in message
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"smgrnn:\n  seeds: [0, 1\n  tasks: x\n", r"bad\.yaml: line 3, column 8: "),
+    (b"experts:\n\tseeds: [0]\n", r"bad\.yaml: line 2, column 1: found character '\\t'"),
+    (b"\xff\xfe\x00\x01binary", r"invalid YAML file .*bad\.yaml: 'utf-8' codec can't decode"),
+    (b"- just\n- a list\n", r"bad\.yaml: the top level must be a mapping"),
+])
+def test_unreadable_config_files_are_named_with_line_and_column(tmp_path, content, message):
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(content)
+    with pytest.raises(ConfigError, match=message) as err:
+        load_config([DEFAULT, bad])
+    assert "\n" not in str(err.value)
+
+
+def test_missing_config_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match=r"missing YAML file: .*nope\.yaml"):
+        load_config([DEFAULT, tmp_path / "nope.yaml"])

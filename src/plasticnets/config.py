@@ -47,7 +47,7 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     one-line ConfigError naming the file (and the line and column of a YAML error)."""
     path = Path(path)
     try:
-        data = read_artifact(path, _parse_yaml, "YAML file", (ValueError,)) or {}
+        data = read_artifact(path, _parse_yaml, "YAML file", (ValueError,), bad="invalid") or {}
     except (FileNotFoundError, ValueError) as err:
         raise ConfigError(str(err)) from None
     if not isinstance(data, dict):

@@ -52,7 +52,7 @@ def _json_safe(value: Any) -> Any:
 
 
 def read_artifact(path: str | Path, parse: Callable[[Path], T], what: str,
-                  errors: tuple[type[BaseException], ...] = (Exception,)) -> T:
+                  errors: tuple[type[BaseException], ...] = (Exception,), bad: str = "corrupt") -> T:
     """Read ``path`` with ``parse``: a missing file raises FileNotFoundError, a file ``parse`` rejects (any of
     ``errors``) a ValueError; both are one line naming the file, so a run stops with a message, not a traceback."""
     path = Path(path)
@@ -61,7 +61,7 @@ def read_artifact(path: str | Path, parse: Callable[[Path], T], what: str,
     try:
         return parse(path)
     except errors as err:
-        raise ValueError(f"corrupt {what} {path}: {err}") from None
+        raise ValueError(f"{bad} {what} {path}: {err}") from None
 
 
 def write_json(path: str | Path, data: dict[str, Any]) -> None:
