@@ -2,9 +2,18 @@
 #   snakemake --cores all                                  full reproduction (default config)
 #   snakemake --cores 2 --configfile config/smoke.yaml     CI scale
 #   snakemake results/figures/expert_curves.pdf            one figure
+import sys
+
 from snakemake.utils import min_version
 
+from plasticnets.config import ConfigError, load_yaml
+
 min_version("9.0")
+
+try:  # a one-line message with file, line and column (Snakemake's own loader names neither)
+    load_yaml("config/config.yaml")
+except ConfigError as err:
+    sys.exit(str(err))
 
 
 configfile: "config/config.yaml"
