@@ -90,10 +90,12 @@ def cmd_evolve(args: argparse.Namespace) -> None:
 
 
 def cmd_validate_config(args: argparse.Namespace) -> None:
+    from plasticnets.analysis.claims_file import check_claims_file
     from plasticnets.families import load_project_config
 
-    load_project_config(args.files)
-    print(f"valid: {' + '.join(args.files)}")
+    config = load_project_config(args.files)
+    check_claims_file(config)
+    print(f"valid: {' + '.join(args.files)} (claims: {config['analysis']['claims']})")
 
 
 def cmd_verify(args: argparse.Namespace) -> None:
@@ -209,7 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="split the CPU into this many XLA devices and shard the population over them")
     p.set_defaults(func=cmd_evolve)
 
-    p = sub.add_parser("validate-config", help="validate config files (merged in order) against the schema")
+    p = sub.add_parser("validate-config", help="validate config files (merged in order) and the claims file they name",
+                       description="Merge the config files in order and check them against the schema and the "
+                       "families' rules, then check the claims file (analysis.claims) against its schema and the "
+                       "names the families and configs define. Every problem is listed, one line each.")
     p.add_argument("files", nargs="+", help="config files, e.g. config/config.yaml config/smoke.yaml")
     p.set_defaults(func=cmd_validate_config)
 

@@ -71,7 +71,8 @@ def _key_path(parts: Iterable[Any]) -> str:
     return text or "<top level>"
 
 
-def _describe(error: jsonschema.ValidationError) -> str:
+def describe_schema_error(error: jsonschema.ValidationError, prefix: str = "config key") -> str:
+    """One line per problem, naming the key (``experts.seeds[1]``, after ``prefix``) and what is allowed there."""
     where = _key_path(error.absolute_path)
     value, rule, schema = error.instance, error.validator, error.schema
     if rule == "additionalProperties":
@@ -82,21 +83,24 @@ def _describe(error: jsonschema.ValidationError) -> str:
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             lines.append(
-                f"config key {_key_path([*error.absolute_path, key])}: unknown key{hint}; "
+                f"{prefix} {_key_path([*error.absolute_path, key])}: unknown key{hint}; "
                 f"allowed keys at {where}: {', '.join(allowed)}"
             )
         return "\n".join(lines)
     if rule == "enum":
-        return f"config key {where}: {value!r} is not allowed; allowed values: {', '.join(map(str, schema['enum']))}"
+        allowed = list(map(str, schema["enum"]))
+        close = difflib.get_close_matches(str(value), allowed, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"{prefix} {where}: {value!r} is not allowed{hint}; allowed values: {', '.join(allowed)}"
     if rule == "type":
         expected = schema["type"]
-        return f"config key {where}: {value!r} must be of type {expected}"
+        return f"{prefix} {where}: {value!r} must be of type {expected}"
     if rule in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         ops = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}
-        return f"config key {where}: {value!r} is out of range; it must be {ops[rule]} {schema[rule]}"
+        return f"{prefix} {where}: {value!r} is out of range; it must be {ops[rule]} {schema[rule]}"
     if rule == "required":
-        return f"config key {where}: {error.message}"
-    return f"config key {where}: {error.message}"
+        return f"{prefix} {where}: {error.message}"
+    return f"{prefix} {where}: {error.message}"
 
 
 def _fill_defaults(instance: Any, schema: dict[str, Any], root: dict[str, Any]) -> None:
@@ -121,7 +125,7 @@ def validate_config(config: dict[str, Any], schema_path: str | Path = SCHEMA_PAT
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
-        problems = "\n".join(f"  - {line}" for e in errors for line in _describe(e).splitlines())
+        problems = "\n".join(f"  - {line}" for e in errors for line in describe_schema_error(e).splitlines())
         raise ConfigError(f"invalid configuration ({len(errors)} problem(s)):\n{problems}")
     config = copy.deepcopy(config)
     _fill_defaults(config, schema, schema)

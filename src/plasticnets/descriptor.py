@@ -73,6 +73,8 @@ class Family:
     """(task, variant, seed) -> the run folder, relative to the project (``results/<family>/...``)."""
     run_glob: str
     """Every run folder of the family under the project root (``results/<family>/*/seed*``)."""
+    variant_names: Callable[[dict[str, Any]], list[str]]
+    """The merged config -> the names of every variant it configures (what claims may name)."""
     headline_metrics: tuple[str, ...] = ()
     reference_variant: str | None = None
     figures: tuple[Figure, ...] = ()

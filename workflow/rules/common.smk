@@ -5,6 +5,7 @@ import re
 import sys
 from pathlib import Path
 
+from plasticnets.analysis.claims_file import check_claims_file
 from plasticnets.config import ConfigError, validate_config
 from plasticnets.envs.registry import TASKS
 from plasticnets.experts import results as experts_results
@@ -23,6 +24,7 @@ try:
     config.update(
         validate_config(config, workflow.source_path("../schemas/config.schema.yaml"), checks=config_problems)
     )
+    check_claims_file(config)  # the claims are checked at the end of the run: their typos must stop it now
 except ConfigError as err:
     sys.exit(f"{err}\n(config files: {', '.join(map(str, workflow.configfiles)) or 'none'})")
 

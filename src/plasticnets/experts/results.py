@@ -34,6 +34,7 @@ RESULTS = Family(
     run_dirs=run_dirs,
     run_dir=lambda task, variant, seed: run_dir(task, seed),
     run_glob="results/experts/*/seed*",
+    variant_names=lambda config: ["ppo"],
     headline_metrics=("eval_mean",),
     figures=(Figure("expert_curves", ("experts_runs.parquet",), "Experts"),),
 )

@@ -78,6 +78,7 @@ RESULTS = Family(
     run_dirs=run_dirs,
     run_dir=run_dir,
     run_glob="results/lndp/*/*/seed*",
+    variant_names=lambda config: variants.variant_names(config["lndp"]),
     headline_metrics=("best_fitness", "late_population_mean", "eval_best_fitness", "eval_mean_fitness",
                       "eval_best_density", "eval_best_ep0", "eval_best_ep1", "eval_best_ep2"),
     reference_variant="full",

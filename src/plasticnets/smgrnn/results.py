@@ -45,6 +45,7 @@ RESULTS = Family(
     run_dirs=run_dirs,
     run_dir=run_dir,
     run_glob="results/smgrnn/*/*/seed*",
+    variant_names=lambda config: variants.all_variants(config["smgrnn"]),
     headline_metrics=("late_reward", "eval_mean", "final_hidden", "final_edges", "final_params"),
     reference_variant="full",
     figures=tuple(Figure(name, TABLES, "SMGrNN") for name in ("smgrnn_returns", "smgrnn_size", "smgrnn_ablation")),

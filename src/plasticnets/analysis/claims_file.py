@@ -1,0 +1,92 @@
+"""Is the claims file right, before any job runs? Its structure against workflow/schemas/claims.schema.yaml,
+then every name it uses against what exists: the family, a headline metric of that family (its descriptor), tasks
+and variants of that family in the merged config or in the default one (config/config.yaml, the reference grid:
+a smaller config, such as the smoke one, leaves claims about what it does not run inconclusive, but a name that no
+config knows is a typo). Each problem is one line naming the file, the claim and the key, with a suggestion when a
+known name is close. ``plasticnets validate-config`` and the Snakefile both run it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from plasticnets.config import REPO_ROOT, ConfigError, describe_schema_error, load_yaml
+from plasticnets.families import FAMILIES
+
+SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "claims.schema.yaml"
+REFERENCE_CONFIG = Path("config") / "config.yaml"
+
+
+def _unknown(kind: str, name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown {kind} {name!r}{hint}; known: {', '.join(known)}"
+
+
+def _names(config: dict[str, Any], reference: dict[str, Any] | None, family: str) -> tuple[list[str], list[str]]:
+    """(tasks, variants) a claim about ``family`` may name."""
+    tasks, variants = [], []
+    for source in (config, reference):
+        if source and family in source:
+            tasks += [t for t in source[family].get("tasks", []) if t not in tasks]
+            variants += [v for v in FAMILIES[family].variant_names(source) if v not in variants]
+    return tasks, variants
+
+
+def claims_problems(path: str | Path, config: dict[str, Any], reference: dict[str, Any] | None = None,
+                    schema_path: str | Path = SCHEMA_PATH) -> list[str]:
+    """Every problem of the claims file at ``path`` for the merged ``config`` (``reference``: the default config,
+    whose grid names are valid too). A missing or unreadable file is one problem."""
+    try:
+        data = load_yaml(path)
+    except ConfigError as err:
+        return [f"claims file (config key analysis.claims): {err}"]
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(map(str, e.path)))
+    if errors:
+        return [f"{path}: {line}" for e in errors for line in describe_schema_error(e, prefix="claim key").splitlines()]
+    problems, seen = [], set()
+    for i, claim in enumerate(data["claims"]):
+        where = f"{path}: claims[{i}] ({claim['id']})"
+        if claim["id"] in seen:
+            problems.append(f"{where}.id: used by an earlier claim")
+        seen.add(claim["id"])
+        family = FAMILIES[claim["family"]]
+        if claim["metric"] not in family.headline_metrics:
+            problems.append(f"{where}.metric: " + _unknown(f"headline metric of {family.name}", claim["metric"],
+                                                            list(family.headline_metrics)))
+        tasks, variants = _names(config, reference, family.name)
+        for task in claim["tasks"]:
+            if task not in tasks:
+                problems.append(f"{where}.tasks: " + _unknown(f"{family.name} task", task, tasks))
+        for key in ("group", "versus"):
+            name = claim.get(key)
+            if name is not None and not any(fnmatch.fnmatchcase(v, name) for v in variants):
+                problems.append(f"{where}.{key}: " + _unknown(f"{family.name} variant", name, variants))
+        between = claim.get("between")
+        if isinstance(between, dict):
+            problems += [f"{where}.between: no band for task {t!r}" for t in claim["tasks"] if t not in between]
+            problems += [f"{where}.between: {t!r} is not one of the claim's tasks" for t in between
+                         if t not in claim["tasks"]]
+        for band in (between.values() if isinstance(between, dict) else [between] if between else []):
+            low, high = band
+            if low is not None and high is not None and low > high:
+                problems.append(f"{where}.between: low {low} above high {high}")
+    return problems
+
+
+def check_claims_file(config: dict[str, Any]) -> None:
+    """Raise ConfigError listing every problem of the claims file the config names (``analysis.claims``)."""
+    reference = None
+    if REFERENCE_CONFIG.is_file():
+        reference = load_yaml(REFERENCE_CONFIG)
+    problems = claims_problems(config["analysis"]["claims"], config, reference)
+    if problems:
+        lines = "\n".join(f"  - {line}" for line in problems)
+        raise ConfigError(f"invalid claims file ({len(problems)} problem(s)):\n{lines}")
