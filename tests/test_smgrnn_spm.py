@@ -39,9 +39,8 @@ def cfg(**overrides):
 def fill_window(window, updates_per_step, alive):
     """Push a known history of updates (list of per-edge vectors), committing blocks as training does."""
     block = window.updates.pending_new.shape[0]
-    num_nodes = window.activations.sum.shape[0]
     for t, delta in enumerate(updates_per_step):
-        window = spm.push(window, jnp.asarray(delta, jnp.float32), jnp.zeros(num_nodes), alive)
+        window = spm.push(window, jnp.asarray(delta, jnp.float32), alive)
         if (t + 1) % block == 0:
             window = spm.end_block(window)
     return window

@@ -69,13 +69,13 @@ def learn(student, cfg: DistillConfig, state, obs, label):
     params = student.params(state)
 
     def loss_fn(p):
-        logits, activations = student.forward(state, p, obs)
-        return distill_loss(logits, label, cfg.loss), (logits, activations)
+        logits = student.forward(state, p, obs)
+        return distill_loss(logits, label, cfg.loss), logits
 
-    (loss, (logits, activations)), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
+    (loss, logits), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
     updates, opt_state = student.optimizer.update(grads, state.opt_state, params)
     new_params = optax.apply_updates(params, updates)
-    state = student.after_update(state, new_params, opt_state, params, activations)
+    state = student.after_update(state, new_params, opt_state, params)
     return state, loss, jnp.argmax(logits)
 
 

@@ -41,7 +41,7 @@ class StudentPolicy:
     student: Any
 
     def __call__(self, state, obs_batch):
-        forward = lambda o: self.student.forward(state, self.student.params(state), o)[0]  # noqa: E731
+        forward = lambda o: self.student.forward(state, self.student.params(state), o)  # noqa: E731
         return jnp.argmax(jax.vmap(forward)(obs_batch), axis=-1)
 
 

@@ -99,11 +99,10 @@ def ring_end_block(ring: Ring) -> Ring:
 
 
 class Window(NamedTuple):
-    """The SPM's rolling windows: weight updates per edge slot and activations per node."""
+    """The SPM's rolling window of weight updates per edge slot."""
 
     updates: Ring  # Δw per edge
     count: jax.Array  # int32 [max_edges]: updates since the edge was created or cleared (<= T)
-    activations: Ring  # activation per node
 
 
 class Events(NamedTuple):
@@ -127,23 +126,21 @@ def empty_window(layout: Layout, window: int, block: int) -> Window:
     return Window(
         updates=empty_ring(window, block, layout.max_edges),
         count=jnp.zeros(layout.max_edges, jnp.int32),
-        activations=empty_ring(window, block, layout.num_nodes),
     )
 
 
-def push(window: Window, delta_w: jax.Array, activation: jax.Array, edge_alive: jax.Array) -> Window:
-    """Add one step's updates and activations; O(edges + nodes), whatever T is."""
+def push(window: Window, delta_w: jax.Array, edge_alive: jax.Array) -> Window:
+    """Add one step's weight updates; O(edges), whatever T is."""
     t = window.updates.buffer.shape[0]
     return Window(
         # An edge with fewer than T samples since its (re)start has no valid value leaving the window.
         updates=ring_push(window.updates, jnp.where(edge_alive, delta_w, 0.0), old_valid=window.count >= t),
         count=jnp.where(edge_alive, jnp.minimum(window.count + 1, t), 0),
-        activations=ring_push(window.activations, activation),
     )
 
 
 def end_block(window: Window) -> Window:
-    return window._replace(updates=ring_end_block(window.updates), activations=ring_end_block(window.activations))
+    return window._replace(updates=ring_end_block(window.updates))
 
 
 def clear_edges(window: Window, edges: jax.Array) -> Window:
@@ -164,11 +161,6 @@ def statistics(window: Window) -> tuple[jax.Array, jax.Array, jax.Array]:
     mean = window.updates.sum / t
     var = jnp.maximum(window.updates.sum_sq / t - mean**2, 0.0)  # clamp rounding below zero
     return mean, var, window.count >= t
-
-
-def mean_activation(window: Window) -> jax.Array:
-    """Mean activation of each node over the window (diagnostics; no SPM rule uses it)."""
-    return window.activations.sum / window.activations.buffer.shape[0]
 
 
 def unstable_edges(cfg: SPMConfig, graph: Graph, window: Window) -> jax.Array:

@@ -4,8 +4,8 @@ A student is a frozen dataclass of static settings (hashable, so compiled code
 is cached per student) with pure methods over a state pytree:
 
 - ``init(key) -> state``
-- ``params(state)`` / ``forward(state, params, obs) -> (logits, activations)``
-- ``after_update(state, new_params, opt_state, old_params, activations) -> state``
+- ``params(state)`` / ``forward(state, params, obs) -> logits``
+- ``after_update(state, new_params, opt_state, old_params) -> state``
 - ``end_block(state) -> state`` every ``check_every`` steps (window bookkeeping)
 - ``structural_step(state, key) -> (state, Events)`` (a no-op for fixed networks)
 - ``size(state) -> (hidden units, edges or weights, parameters)``
@@ -66,14 +66,13 @@ class GraphStudent:
     def params(self, state: GraphState) -> jax.Array:
         return state.graph.weight
 
-    def forward(self, state: GraphState, weight: jax.Array, obs: jax.Array):
-        h = g.node_states(self.layout, state.graph, weight, obs, self.propagation_steps)
-        return h[self.layout.num_inputs : self.layout.first_hidden], h
+    def forward(self, state: GraphState, weight: jax.Array, obs: jax.Array) -> jax.Array:
+        return g.logits(self.layout, state.graph, weight, obs, self.propagation_steps)
 
-    def after_update(self, state: GraphState, new_weight, opt_state, old_weight, activations) -> GraphState:
+    def after_update(self, state: GraphState, new_weight, opt_state, old_weight) -> GraphState:
         alive = state.graph.edge_alive
         new_weight = jnp.where(alive, new_weight, 0.0)
-        window = spm.push(state.window, new_weight - old_weight, activations, alive)
+        window = spm.push(state.window, new_weight - old_weight, alive)
         return GraphState(state.graph._replace(weight=new_weight), window, opt_state)
 
     def end_block(self, state: GraphState) -> GraphState:
