@@ -136,10 +136,10 @@ def run_distill(task: str, variant: str, seed: int, settings: dict[str, Any], ex
     returns = evaluate(task, StudentPolicy(student), run.state, eval_episodes, eval_seed)
     hidden, edges, params = (int(x) for x in student.size(run.state))
     totals = {name: int(run.checks[name].sum()) for name in Events._fields}
-    if totals["capacity_misses"] or totals["cap_misses"]:
+    if totals["dropped_no_free_slot"] or totals["dropped_by_check_cap"]:
         log.warning("%s %s seed %d: %d growth requests found no free slot and %d exceeded the per-check caps; "
                     "raise smgrnn.graph.max_hidden/max_edges or spm.max_*_per_check to lift them",
-                    task, variant, seed, totals["capacity_misses"], totals["cap_misses"])
+                    task, variant, seed, totals["dropped_no_free_slot"], totals["dropped_by_check_cap"])
     summary = {
         "family": "smgrnn",
         "task": task,

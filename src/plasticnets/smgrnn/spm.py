@@ -3,9 +3,11 @@
 Each mechanism is a separate pure function of (layout, graph, window, ...) so
 it can be tested on hand-built graphs; ``structural_check`` composes them in
 the order of specs/smgrnn.md B.6. All of them keep array shapes fixed: they
-fill free slots or clear alive ones. When a request does not fit (no free node
-or edge slot, or more than the per-check cap) the shortfall is counted in the
-returned events, never dropped silently.
+fill free slots or clear alive ones. A growth request that is not carried out
+is counted in the returned events, never dropped silently, under one of two
+reasons: ``dropped_by_check_cap`` (more requests in one check than
+``max_relays_per_check`` / ``max_random_edges_per_check``) or
+``dropped_no_free_slot`` (within the cap, but no free node or edge slot left).
 
 Window statistics (B.1-B.2): a ring buffer of the last T applied weight
 updates per edge slot with running sums of Δw and Δw², so a step costs
@@ -114,8 +116,8 @@ class Events(NamedTuple):
     pruned: jax.Array  # edges pruned
     orphans: jax.Array  # hidden nodes removed as orphans
     output_guard: jax.Array  # prunes undone to keep an output reachable
-    capacity_misses: jax.Array  # growth requests dropped for lack of node/edge slots
-    cap_misses: jax.Array  # growth requests dropped by the per-check caps
+    dropped_no_free_slot: jax.Array  # growth requests within the per-check cap that found no free node/edge slot
+    dropped_by_check_cap: jax.Array  # growth requests beyond max_relays_per_check / max_random_edges_per_check
 
     @staticmethod
     def zero() -> "Events":
@@ -187,7 +189,7 @@ def _small_weights(key, n: int, scale: float) -> jax.Array:
 def grow_relays(cfg: SPMConfig, layout: Layout, graph: Graph, flagged: jax.Array, key: jax.Array):
     """Insert a relay node h on a parallel path i -> h -> j for each flagged edge i -> j (original kept).
 
-    Returns (graph, new_edges mask, inserted count, capacity misses, cap misses).
+    Returns (graph, new_edges mask, inserted count, dropped for no free slot, dropped by the check cap).
     """
     cap = cfg.max_relays_per_check
     requested = flagged.sum()
@@ -221,7 +223,7 @@ def grow_relays(cfg: SPMConfig, layout: Layout, graph: Graph, flagged: jax.Array
     new_edges = edge_alive & ~graph.edge_alive
     graph = Graph(node_alive, src, dst, weight, edge_alive)
 
-    attempted = jnp.minimum(requested, cap)
+    attempted = jnp.minimum(requested, cap)  # requests beyond the cap are not even tried
     return graph, new_edges, inserted, attempted - inserted, requested - attempted
 
 
@@ -253,7 +255,7 @@ def sample_without_replacement(key, population: jax.Array, count: jax.Array, siz
 def grow_random(cfg: SPMConfig, layout: Layout, graph: Graph, key: jax.Array):
     """Add m = max(floor(rho * N_alive), 1) edges drawn uniformly from the candidate pool (B.4).
 
-    Returns (graph, new_edges mask, added count, capacity misses, cap misses).
+    Returns (graph, new_edges mask, added count, dropped for no free slot, dropped by the check cap).
     """
     cap = cfg.max_random_edges_per_check
     pick_key, weight_key = jax.random.split(key)
@@ -280,7 +282,7 @@ def grow_random(cfg: SPMConfig, layout: Layout, graph: Graph, key: jax.Array):
         edge_alive=put(graph.edge_alive, True),
     )
     new_edges = new_graph.edge_alive & ~graph.edge_alive
-    attempted = jnp.minimum(requested, cap)
+    attempted = jnp.minimum(requested, cap)  # requests beyond the cap are not even tried
     return new_graph, new_edges, added, attempted - added, requested - attempted
 
 
@@ -346,18 +348,19 @@ def structural_check(cfg: SPMConfig, layout: Layout, graph: Graph, window: Windo
 
     if cfg.edge_growth:
         flagged = unstable_edges(cfg, graph, window)
-        graph, _, relays, capacity, capped = grow_relays(cfg, layout, graph, flagged, relay_key)
+        graph, _, relays, no_free_slot, by_check_cap = grow_relays(cfg, layout, graph, flagged, relay_key)
         window = clear_edges(window, flagged)  # a split edge must earn a new full window
-        events = events._replace(flagged=flagged.sum(), relays=relays, capacity_misses=capacity, cap_misses=capped)
+        events = events._replace(flagged=flagged.sum(), relays=relays, dropped_no_free_slot=no_free_slot,
+                                 dropped_by_check_cap=by_check_cap)
 
     if cfg.random_growth:
         triggered = jax.random.bernoulli(trigger_key, cfg.p_rand)
-        grown, _, added, capacity, capped = grow_random(cfg, layout, graph, random_key)
+        grown, _, added, no_free_slot, by_check_cap = grow_random(cfg, layout, graph, random_key)
         graph = jax.tree.map(lambda new, old: jnp.where(triggered, new, old), grown, graph)
         events = events._replace(
             random_edges=jnp.where(triggered, added, 0),
-            capacity_misses=events.capacity_misses + jnp.where(triggered, capacity, 0),
-            cap_misses=events.cap_misses + jnp.where(triggered, capped, 0),
+            dropped_no_free_slot=events.dropped_no_free_slot + jnp.where(triggered, no_free_slot, 0),
+            dropped_by_check_cap=events.dropped_by_check_cap + jnp.where(triggered, by_check_cap, 0),
         )
 
     if cfg.prune:
