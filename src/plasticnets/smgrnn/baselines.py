@@ -41,8 +41,8 @@ class MLPStudent:
     num_outputs: int
     hidden: tuple[int, ...]
     lr: float = 1e-3
-    check_every: int = 100  # block length of the training loop; no structural checks happen
-    has_structure: bool = False
+    block_len: int = 100  # env steps per block of the training loop: one logged row of sizes per block
+    has_structure: bool = False  # so the loop never runs a structural check
 
     @property
     def optimizer(self) -> optax.GradientTransformation:

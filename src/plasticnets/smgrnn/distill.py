@@ -2,9 +2,9 @@
 
 The student drives the environment by default (DAgger with beta = 0); with
 ``driver="expert"`` the expert acts and the student only learns (behaviour
-cloning). Time is organised in blocks of ``check_every`` steps: a block is a
-``lax.scan`` over environment steps, followed by one structural check of the
-SPM. For gymnax tasks whole chunks of blocks run as one compiled program,
+cloning). Time is organised in blocks of ``student.block_len`` steps (for a
+graph student the SPM's ``check_every``): a block is a ``lax.scan`` over
+environment steps, followed by one structural check of the SPM. For gymnax tasks whole chunks of blocks run as one compiled program,
 ``vmap``-ed over seeds; the check's predicate is never batched, so vmapping
 seeds does not make every step pay for a structural check. LunarLander steps
 on the host with the same jitted per-step update.
@@ -171,7 +171,7 @@ def distill_gymnax(task: str, student, cfg: DistillConfig, expert: ActorCritic, 
     start = time.perf_counter()
     init, run = make_gymnax_distiller(task, student, cfg, expert)
     carry = shard_over_devices(init(jnp.stack([jax.random.PRNGKey(s) for s in seeds])), len(seeds))
-    block_len = student.check_every
+    block_len = student.block_len
     full_blocks, remainder = divmod(cfg.total_steps, block_len)
     progress = progress or Progress(f"{task} {len(seeds)} seed(s)", cfg.total_steps, "env steps")
 
@@ -237,7 +237,7 @@ def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, se
     checks: dict[str, list] = {name: [] for name in (*Events._fields, "hidden", "edges", "params", "step")}
     snapshots, pending_losses = [], []
     episode_return = 0.0
-    check_every = student.check_every
+    block_len = student.block_len
     try:
         for t in range(cfg.total_steps):
             state, loss, action = step(state, obs)
@@ -247,7 +247,7 @@ def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, se
             episode_return += float(reward[0])
             if terminated[0] or truncated[0]:
                 done[t], finished[t], episode_return = True, episode_return, 0.0
-            if (t + 1) % check_every == 0:
+            if (t + 1) % block_len == 0:
                 state = end_block(state)
                 events = Events.zero()
                 if student.has_structure:
@@ -273,5 +273,5 @@ def distill(task: str, student, cfg: DistillConfig, expert: ActorCritic, seeds: 
     """Train one student per seed on ``task`` (vmapped for gymnax tasks, sequential on the host)."""
     if get_task(task).backend == "gymnax":
         return distill_gymnax(task, student, cfg, expert, seeds)
-    snapshot_every = cfg.chunk_blocks * student.check_every
+    snapshot_every = cfg.chunk_blocks * student.block_len
     return [distill_host(task, student, cfg, expert, seed, snapshot_every) for seed in seeds]

@@ -6,7 +6,10 @@ is cached per student) with pure methods over a state pytree:
 - ``init(key) -> state``
 - ``params(state)`` / ``forward(state, params, obs) -> logits``
 - ``after_update(state, new_params, opt_state, old_params) -> state``
-- ``end_block(state) -> state`` every ``check_every`` steps (window bookkeeping)
+- ``block_len``: env steps per block; the loop calls ``end_block`` after every block
+  and, if ``has_structure``, ``structural_step``, and logs one row of sizes and events
+- ``end_block(state) -> state`` (window bookkeeping)
+- ``has_structure``: whether ``structural_step`` can change anything
 - ``structural_step(state, key) -> (state, Events)`` (a no-op for fixed networks)
 - ``size(state) -> (hidden units, edges or weights, parameters)``
 - ``snapshot(state) -> dict of numpy arrays`` (what graph.npz stores)
@@ -76,7 +79,7 @@ class GraphStudent:
         return GraphState(state.graph._replace(weight=new_weight), window, opt_state)
 
     def end_block(self, state: GraphState) -> GraphState:
-        """Called every ``check_every`` steps, before the structural check: commit the window block."""
+        """Called after every block, before the structural check: commit the window block."""
         return state._replace(window=spm.end_block(state.window))
 
     def structural_step(self, state: GraphState, key) -> tuple[GraphState, spm.Events]:
@@ -97,4 +100,10 @@ class GraphStudent:
 
     @property
     def check_every(self) -> int:
+        """Env steps between structural checks (``spm.check_every``)."""
+        return self.spm.check_every
+
+    @property
+    def block_len(self) -> int:
+        """A graph student's blocks are its structural clock."""
         return self.spm.check_every
