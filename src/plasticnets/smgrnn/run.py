@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ import pandas as pd
 from plasticnets.envs import evaluate, get_task
 from plasticnets.experts.policy import load_policy
 from plasticnets.io import atomic_path, environment_info, read_json, write_json, write_parquet
+from plasticnets.late import late_mean
 from plasticnets.smgrnn import graph as g
 from plasticnets.smgrnn.baselines import MLPStudent, size_matched_hidden
 from plasticnets.smgrnn.distill import DistillConfig, DistillRun, distill
@@ -30,8 +30,6 @@ from plasticnets.smgrnn.spm import Events, SPMConfig
 from plasticnets.smgrnn.student import GraphStudent
 
 log = logging.getLogger(__name__)
-
-LATE_FRACTION = 0.1  # late reward = mean return over the last 10% of training episodes
 
 
 @dataclass(frozen=True)
@@ -105,8 +103,8 @@ def write_snapshots(path: Path, run: DistillRun, extra: dict[str, Any]) -> None:
 
 
 def late_reward(returns: np.ndarray) -> float:
-    n = max(1, math.ceil(LATE_FRACTION * len(returns)))
-    return float(np.mean(returns[-n:])) if len(returns) else float("nan")
+    """Mean return over the late tail of the training episodes (plasticnets.late); NaN if none finished."""
+    return late_mean(returns) if len(returns) else float("nan")
 
 
 def run_distill(task: str, variant: str, seed: int, settings: dict[str, Any], expert_path: Path, out: Path,
