@@ -62,6 +62,12 @@ def build_student(task: str, settings: dict[str, Any]):
     )
 
 
+def distill_config(settings: dict[str, Any]) -> DistillConfig:
+    """The loop a variant's resolved settings describe: budget, loss and who drives."""
+    return DistillConfig(total_steps=settings["steps"], loss=settings["distill"]["loss"],
+                         driver=settings["distill"]["driver"])
+
+
 def matched_hidden(task: str, summaries: list[Path]) -> int:
     """Width of the MLP whose parameter count matches the full SMGrNN's final mean."""
     spec = get_task(task)
@@ -107,58 +113,85 @@ def late_reward(returns: np.ndarray) -> float:
     return late_mean(returns) if len(returns) else float("nan")
 
 
-def run_distill(task: str, variant: str, seed: int, settings: dict[str, Any], expert_path: Path, out: Path,
-                eval_episodes: int, eval_seed: int) -> dict[str, Any]:
-    """Distil one student (task, variant, seed) and write its run folder."""
-    start = time.perf_counter()
-    expert, expert_header = load_policy(expert_path)
-    student = build_student(task, settings)
-    cfg = DistillConfig(total_steps=settings["steps"], loss=settings["distill"]["loss"], driver=settings["distill"]["driver"])
-    log.info("%s %s seed %d: distilling for %s env steps", task, variant, seed, f"{cfg.total_steps:,}")
-    (run,) = distill(task, student, cfg, expert, [seed])
+def write_metrics(path: Path, run: DistillRun, task: str, variant: str, seed: int) -> pd.DataFrame:
+    """Write metrics.parquet (episode rows, then check rows) and return the episode table.
 
+    A loss that became NaN/inf stops the run, after writing the curves (without the task, variant
+    and seed columns) for inspection."""
     episodes = episode_table(run)
+    curves = pd.concat([episodes, check_table(run)], ignore_index=True)
     if not np.isfinite(episodes["loss"]).all():
-        write_parquet(out / "metrics.parquet", pd.concat([episodes, check_table(run)], ignore_index=True))
+        write_parquet(path, curves)
         raise RuntimeError(f"{task} {variant} seed {seed}: the distillation loss became NaN/inf; "
-                           f"curves kept in {out / 'metrics.parquet'} (lower smgrnn.distill.lr)")
-    metrics = pd.concat([episodes, check_table(run)], ignore_index=True).assign(task=task, variant=variant, seed=seed)
-    write_parquet(out / "metrics.parquet", metrics)
+                           f"curves kept in {path} (lower smgrnn.distill.lr)")
+    write_parquet(path, curves.assign(task=task, variant=variant, seed=seed))
+    return episodes
 
-    is_graph = isinstance(student, GraphStudent)
-    extra = {"kind": settings["kind"]}
-    if is_graph:
-        extra.update(num_inputs=student.layout.num_inputs, num_outputs=student.layout.num_outputs)
-    write_snapshots(out / "graph.npz", run, extra)
 
-    returns = evaluate(task, StudentPolicy(student), run.state, eval_episodes, eval_seed)
-    hidden, edges, params = (int(x) for x in student.size(run.state))
+def snapshot_header(student, kind: str) -> dict[str, Any]:
+    """What graph.npz stores beside the snapshots: the student kind and, for a graph, its input/output counts."""
+    header: dict[str, Any] = {"kind": kind}
+    if isinstance(student, GraphStudent):
+        header.update(num_inputs=student.layout.num_inputs, num_outputs=student.layout.num_outputs)
+    return header
+
+
+def spm_totals(run: DistillRun, task: str, variant: str, seed: int) -> dict[str, int]:
+    """Each SPM event count summed over the run; warns when growth requests were dropped."""
     totals = {name: int(run.checks[name].sum()) for name in Events._fields}
     if totals["dropped_no_free_slot"] or totals["dropped_by_check_cap"]:
         log.warning("%s %s seed %d: %d growth requests found no free slot and %d exceeded the per-check caps; "
                     "raise smgrnn.graph.max_hidden/max_edges or spm.max_*_per_check to lift them",
                     task, variant, seed, totals["dropped_no_free_slot"], totals["dropped_by_check_cap"])
+    return totals
+
+
+def final_size(student, state) -> dict[str, int]:
+    """Hidden units, edges (or weights), parameters and depth of the trained student."""
+    hidden, edges, params = (int(x) for x in student.size(state))
+    depth = g.depth(student.layout, state.graph) if isinstance(student, GraphStudent) else len(student.hidden) + 1
+    return {"hidden": hidden, "edges": edges, "params": params, "depth": depth}
+
+
+def expert_info(path: Path, header: dict[str, Any]) -> dict[str, Any]:
+    return {"path": str(path), "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(), "seed": header.get("seed")}
+
+
+def evaluation_summary(returns: np.ndarray, episodes: int, seed: int) -> dict[str, Any]:
+    return {"episodes": episodes, "seed": seed, "mean": float(returns.mean()), "std": float(returns.std()),
+            "returns": returns.tolist()}
+
+
+def run_distill(task: str, variant: str, seed: int, settings: dict[str, Any], expert_path: Path, out: Path,
+                eval_episodes: int, eval_seed: int) -> dict[str, Any]:
+    """Distil one student (task, variant, seed) and write its run folder."""
+    start = time.perf_counter()
+    expert, expert_header = load_policy(expert_path)
+    student, cfg = build_student(task, settings), distill_config(settings)
+    log.info("%s %s seed %d: distilling for %s env steps", task, variant, seed, f"{cfg.total_steps:,}")
+    (run,) = distill(task, student, cfg, expert, [seed])
+
+    episodes = write_metrics(out / "metrics.parquet", run, task, variant, seed)
+    write_snapshots(out / "graph.npz", run, snapshot_header(student, settings["kind"]))
+    returns = evaluate(task, StudentPolicy(student), run.state, eval_episodes, eval_seed)
     summary = {
         "family": "smgrnn",
         "task": task,
         "variant": variant,
         "seed": seed,
         "settings": settings,
-        "expert": {"path": str(expert_path), "sha256": hashlib.sha256(Path(expert_path).read_bytes()).hexdigest(),
-                   "seed": expert_header.get("seed")},
+        "expert": expert_info(expert_path, expert_header),
         "environment": environment_info(),
         "train_wall_time_s": run.wall_time_s,
         "wall_time_s": time.perf_counter() - start,
         "env_steps": cfg.total_steps,
         "episodes": len(episodes),
         "late_reward": late_reward(episodes["return"].to_numpy()),
-        "eval": {"episodes": eval_episodes, "seed": eval_seed, "mean": float(returns.mean()),
-                 "std": float(returns.std()), "returns": returns.tolist()},
-        "final": {"hidden": hidden, "edges": edges, "params": params,
-                  "depth": g.depth(student.layout, run.state.graph) if is_graph else len(settings.get("hidden", [])) + 1},
-        "spm_totals": totals,
+        "eval": evaluation_summary(returns, eval_episodes, eval_seed),
+        "final": final_size(student, run.state),
+        "spm_totals": spm_totals(run, task, variant, seed),
     }
     write_json(out / "summary.json", summary)
     log.info("%s %s seed %d: late reward %.1f, greedy %.1f, %d hidden, %d params", task, variant, seed,
-             summary["late_reward"], summary["eval"]["mean"], hidden, params)
+             summary["late_reward"], summary["eval"]["mean"], summary["final"]["hidden"], summary["final"]["params"])
     return summary
