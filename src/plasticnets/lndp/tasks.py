@@ -47,11 +47,14 @@ class LifetimeTask:
     l1_penalty: float = 0.0
 
     @property
-    def is_foraging(self) -> bool:
+    def uses_own_env(self) -> bool:
+        """Whether the task is one of this package's own JAX environments (registry backend "jax": the
+        Foraging tasks), whose lifetime is one continuous run (``_foraging``); otherwise it is a gymnax
+        control task, whose lifetime is ``n_episodes`` episodes (``_episodes``)."""
         return get_task(self.name).backend == "jax"
 
     def __call__(self, params: LNDPParams, key: jax.Array) -> Lifetime:
-        if self.is_foraging:
+        if self.uses_own_env:
             return self._foraging(params, key)
         return self._episodes(params, key)
 
@@ -64,7 +67,7 @@ class LifetimeTask:
         over the batch and skips the update with a real branch when every member's
         episode is over (early in evolution most episodes last tens of steps out of 500).
         """
-        if self.is_foraging:  # never frozen: nothing to skip
+        if self.uses_own_env:  # never frozen: nothing to skip
             return jax.vmap(self._foraging)(params, keys)
         return self._episodes(params, keys, batched=True)
 
