@@ -147,8 +147,9 @@ class LifetimeTask:
         return Lifetime(total, total[None], model.density(net)[None], density[None], rewards[None], net.t[None])
 
 
-def model_config(task: str, **settings) -> LNDPConfig:
-    """The LNDP configuration for a task: sizes from the registry, the rest from settings."""
+def model_config(task: str, **model_options) -> LNDPConfig:
+    """The LNDP configuration for a task: sizes from the registry, every other LNDPConfig field
+    from ``model_options`` (a variant's ``model`` settings) or its default."""
     spec = get_task(task)
     return LNDPConfig(obs_size=spec.obs_size, num_actions=spec.num_actions, continuous=spec.continuous,
-                      action_scale=spec.action_scale, **settings)
+                      action_scale=spec.action_scale, **model_options)

@@ -1,4 +1,4 @@
-"""SMGrNN run folders: build the student from settings, distil, evaluate, write artifacts.
+"""SMGrNN run folders: build the student from a variant's resolved settings, distil, evaluate, write artifacts.
 
 Per task x variant x seed: ``metrics.parquet`` (one row per training episode
 and one per structural check, told apart by ``record``), ``graph.npz`` (graph
@@ -43,17 +43,17 @@ class StudentPolicy:
         return jnp.argmax(jax.vmap(forward)(obs_batch), axis=-1)
 
 
-def build_student(task: str, settings: dict[str, Any]):
+def build_student(task: str, variant_settings: dict[str, Any]):
     """The student a variant's resolved settings describe (``kind``: graph or mlp)."""
     spec = get_task(task)
-    lr = settings["distill"]["lr"]
-    if settings["kind"] == "mlp":
-        return MLPStudent(spec.obs_size, spec.num_actions, tuple(settings["hidden"]), lr=lr)
-    graph = settings["graph"]
+    lr = variant_settings["distill"]["lr"]
+    if variant_settings["kind"] == "mlp":
+        return MLPStudent(spec.obs_size, spec.num_actions, tuple(variant_settings["hidden"]), lr=lr)
+    graph = variant_settings["graph"]
     layout = g.Layout(spec.obs_size, spec.num_actions, graph["max_hidden"], graph["max_edges"])
     return GraphStudent(
         layout,
-        SPMConfig(**settings["spm"]),
+        SPMConfig(**variant_settings["spm"]),
         propagation_steps=graph["propagation_steps"],
         density=graph["density"],
         initial_hidden=graph["initial_hidden"],
@@ -62,10 +62,10 @@ def build_student(task: str, settings: dict[str, Any]):
     )
 
 
-def distill_config(settings: dict[str, Any]) -> DistillConfig:
+def distill_config(variant_settings: dict[str, Any]) -> DistillConfig:
     """The loop a variant's resolved settings describe: budget, loss and who drives."""
-    return DistillConfig(total_steps=settings["steps"], loss=settings["distill"]["loss"],
-                         driver=settings["distill"]["driver"])
+    return DistillConfig(total_steps=variant_settings["steps"], loss=variant_settings["distill"]["loss"],
+                         driver=variant_settings["distill"]["driver"])
 
 
 def matched_hidden(task: str, summaries: list[Path]) -> int:
@@ -154,7 +154,8 @@ def final_size(student, state) -> dict[str, int]:
 
 
 def expert_info(path: Path, header: dict[str, Any]) -> dict[str, Any]:
-    return {"path": str(path), "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(), "seed": header.get("seed")}
+    return {"path": str(path), "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+            "seed": header.get("seed")}
 
 
 def evaluation_summary(returns: np.ndarray, episodes: int, seed: int) -> dict[str, Any]:
@@ -162,24 +163,24 @@ def evaluation_summary(returns: np.ndarray, episodes: int, seed: int) -> dict[st
             "returns": returns.tolist()}
 
 
-def run_distill(task: str, variant: str, seed: int, settings: dict[str, Any], expert_path: Path, out: Path,
-                eval_episodes: int, eval_seed: int) -> dict[str, Any]:
+def run_distill(task: str, variant: str, seed: int, variant_settings: dict[str, Any], expert_path: Path,
+                out: Path, eval_episodes: int, eval_seed: int) -> dict[str, Any]:
     """Distil one student (task, variant, seed) and write its run folder."""
     start = time.perf_counter()
     expert, expert_header = load_policy(expert_path)
-    student, cfg = build_student(task, settings), distill_config(settings)
+    student, cfg = build_student(task, variant_settings), distill_config(variant_settings)
     log.info("%s %s seed %d: distilling for %s env steps", task, variant, seed, f"{cfg.total_steps:,}")
     (run,) = distill(task, student, cfg, expert, [seed])
 
     episodes = write_metrics(out / "metrics.parquet", run, task, variant, seed)
-    write_snapshots(out / "graph.npz", run, snapshot_header(student, settings["kind"]))
+    write_snapshots(out / "graph.npz", run, snapshot_header(student, variant_settings["kind"]))
     returns = evaluate(task, StudentPolicy(student), run.state, eval_episodes, eval_seed)
     summary = {
         "family": "smgrnn",
         "task": task,
         "variant": variant,
         "seed": seed,
-        "settings": settings,
+        "settings": variant_settings,
         "expert": expert_info(expert_path, expert_header),
         "environment": environment_info(),
         "train_wall_time_s": run.wall_time_s,

@@ -29,7 +29,7 @@ from plasticnets.smgrnn.graph import Graph, Layout, allowed_pairs, degrees
 
 @dataclass(frozen=True)
 class SPMConfig:
-    """Structural plasticity settings; see docs/decisions.md for each value's source."""
+    """Structural plasticity parameters (config key ``smgrnn.spm``); see docs/decisions.md for each value's source."""
 
     window: int = 100  # T
     check_every: int = 30  # s: structural clock

@@ -1,6 +1,6 @@
 """Students the distillation loop can train: the SMGrNN graph and (in baselines.py) fixed MLPs.
 
-A student is a frozen dataclass of static settings (hashable, so compiled code
+A student is a frozen dataclass of its static configuration (hashable, so compiled code
 is cached per student) with pure methods over a state pytree:
 
 - ``init(key) -> state``
