@@ -1,4 +1,4 @@
-"""One LNDP lifetime on a task, and its fitness (specs/lndp.md B.1, B.2).
+"""One LNDP lifetime on a task, and its fitness (docs/method/lndp.md#per-step-algorithm).
 
 - Control tasks (gymnax CartPole-v1, Acrobot-v1, Pendulum-v1): a lifetime is
   ``n_episodes`` episodes with the network state carried across them (developed once,

@@ -4,10 +4,11 @@ The student drives the environment by default (DAgger with beta = 0); with
 ``driver="expert"`` the expert acts and the student only learns (behaviour
 cloning). Time is organised in blocks of ``student.block_len`` steps (for a
 graph student the SPM's ``check_every``): a block is a ``lax.scan`` over
-environment steps, followed by one structural check of the SPM. For gymnax tasks whole chunks of blocks run as one compiled program,
-``vmap``-ed over seeds; the check's predicate is never batched, so vmapping
-seeds does not make every step pay for a structural check. LunarLander steps
-on the host with the same jitted per-step update.
+environment steps, followed by one structural check of the SPM. For gymnax
+tasks whole chunks of blocks run as one compiled program, ``vmap``-ed over
+seeds; the check's predicate is never batched, so vmapping seeds does not make
+every step pay for a structural check. LunarLander steps on the host with the
+same jitted per-step update.
 """
 
 from __future__ import annotations

@@ -1,19 +1,20 @@
 """The Structural Plasticity Module: window statistics, relay growth, random growth, pruning.
 
-Each mechanism is a separate pure function of (layout, graph, window, ...) so
-it can be tested on hand-built graphs; ``structural_check`` composes them in
-the order of specs/smgrnn.md B.6. All of them keep array shapes fixed: they
+The rules are docs/method/smgrnn.md#spm-rules. Each mechanism is a separate
+pure function of (layout, graph, window, ...) so it can be tested on hand-built
+graphs; ``structural_check`` composes them in the order of
+docs/method/smgrnn.md#structural-clock. All of them keep array shapes fixed: they
 fill free slots or clear alive ones. A growth request that is not carried out
 is counted in the returned events, never dropped silently, under one of two
 reasons: ``dropped_by_check_cap`` (more requests in one check than
 ``max_relays_per_check`` / ``max_random_edges_per_check``) or
 ``dropped_no_free_slot`` (within the cap, but no free node or edge slot left).
 
-Window statistics (B.1-B.2): a ring buffer of the last T applied weight
-updates per edge slot with running sums of Δw and Δw², so a step costs
-O(edges); mean = S1/T, population variance = S2/T - mean². An edge is eligible
-for growth or pruning decisions only once it holds T samples; a new or cleared
-edge starts empty.
+Window statistics (docs/method/smgrnn.md#window-statistics): a ring buffer of
+the last T applied weight updates per edge slot with running sums of Δw and
+Δw², so a step costs O(edges); mean = S1/T, population variance = S2/T - mean².
+An edge is eligible for growth or pruning decisions only once it holds T
+samples; a new or cleared edge starts empty.
 """
 
 from __future__ import annotations
@@ -166,7 +167,8 @@ def statistics(window: Window) -> tuple[jax.Array, jax.Array, jax.Array]:
 
 
 def unstable_edges(cfg: SPMConfig, graph: Graph, window: Window) -> jax.Array:
-    """Edges whose updates fluctuate around zero: |mu| < ratio*sigma and sigma^2 > lambda*|mu| (B.3)."""
+    """Edges whose updates fluctuate around zero: |mu| < ratio*sigma and sigma^2 > lambda*|mu|
+    (docs/method/smgrnn.md#relay-growth)."""
     mean, var, eligible = statistics(window)
     return (
         graph.edge_alive
@@ -253,7 +255,8 @@ def sample_without_replacement(key, population: jax.Array, count: jax.Array, siz
 
 
 def grow_random(cfg: SPMConfig, layout: Layout, graph: Graph, key: jax.Array):
-    """Add m = max(floor(rho * N_alive), 1) edges drawn uniformly from the candidate pool (B.4).
+    """Add m = max(floor(rho * N_alive), 1) edges drawn uniformly from the candidate pool
+    (docs/method/smgrnn.md#random-growth).
 
     Returns (graph, new_edges mask, added count, dropped for no free slot, dropped by the check cap).
     """
@@ -287,13 +290,15 @@ def grow_random(cfg: SPMConfig, layout: Layout, graph: Graph, key: jax.Array):
 
 
 def prune_candidates(cfg: SPMConfig, graph: Graph, window: Window) -> jax.Array:
-    """Weak and stalled edges: |w| <= tau_w and |mean Δw| <= tau_delta over a full window (B.5)."""
+    """Weak and stalled edges: |w| <= tau_w and |mean Δw| <= tau_delta over a full window
+    (docs/method/smgrnn.md#pruning)."""
     mean, _, eligible = statistics(window)
     return graph.edge_alive & eligible & (jnp.abs(graph.weight) <= cfg.tau_w) & (jnp.abs(mean) <= cfg.tau_delta)
 
 
 def prune_edges(cfg: SPMConfig, layout: Layout, graph: Graph, candidates: jax.Array, key: jax.Array):
-    """Remove each candidate with probability eta (B.5; the paper's rounding of eta*|W| is unknown).
+    """Remove each candidate with probability eta (docs/method/smgrnn.md#pruning; the paper's rounding of
+    eta*|W| is unknown).
 
     An output node never loses its last incoming edge: prunes that would do so
     are undone and counted. Returns (graph, removed mask, pruned count, guard count).
@@ -336,7 +341,8 @@ def remove_orphans(layout: Layout, graph: Graph):
 
 
 def structural_check(cfg: SPMConfig, layout: Layout, graph: Graph, window: Window, key: jax.Array):
-    """One structural step (B.6): relay growth, random growth, pruning, orphan removal.
+    """One structural step (docs/method/smgrnn.md#structural-clock): relay growth, random growth, pruning,
+    orphan removal.
 
     Returns (graph, window, changed-edges mask, events). Every edge slot whose
     existence changed, or that was just split by a relay, has its window cleared;

@@ -39,7 +39,7 @@ def reset_edge_moments(opt_state: Any, edges: jax.Array) -> Any:
     """Zero the optimizer's per-edge moments where ``edges`` is True; other state is untouched.
 
     Surviving edges keep their Adam moments across structural edits; new and
-    removed edges start from zero (specs/smgrnn.md A.3 item 6).
+    removed edges start from zero (docs/method/smgrnn.md#optimizer-state-after-edits).
     """
     return jax.tree.map(
         lambda leaf: jnp.where(edges, 0.0, leaf) if leaf.shape == edges.shape else leaf, opt_state
