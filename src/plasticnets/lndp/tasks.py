@@ -92,7 +92,7 @@ class LifetimeTask:
             return key, jax.random.split(key_episode, 4)  # reset, steps, model init, (dev after episode)
 
         _, keys = jax.lax.scan(episode_keys, key, None, self.n_episodes)  # (n_episodes, 4, key)
-        net = model.init(params, keys[0, 2])
+        net = model.init(params, keys[0, 2])  # the first episode's model-init key
 
         def update(net, rng_net):
             if population_axis is None:
