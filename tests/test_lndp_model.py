@@ -215,3 +215,32 @@ def test_population_rollout_equals_vmapped_lifetimes():
     for name in batched._fields:
         np.testing.assert_array_equal(np.asarray(getattr(batched, name)), np.asarray(getattr(mapped, name)), err_msg=name)
     assert np.asarray(batched.episode_returns).max() < 500, "episodes should end early, so updates are skipped"
+
+
+POPULATION_VS_MEMBERS = textwrap.dedent("""
+    import jax
+    jax.config.update("jax_enable_x64", True)  # float64: batched and unbatched rounding cannot flip a decision
+    import numpy as np
+    from plasticnets.lndp.model import LNDP
+    from plasticnets.lndp.params import random_params
+    from plasticnets.lndp.tasks import LifetimeTask, model_config
+
+    cfg = model_config("CartPole-v1", n_nodes=12, dev_steps=2, stochastic_decisions=True, p_hh=0.5, s_hh=0.1)
+    task = LifetimeTask("CartPole-v1", LNDP(cfg), n_episodes=2, l1_penalty=0.5)
+    params = jax.vmap(lambda k: random_params(k, cfg, scale=0.4))(jax.random.split(jax.random.PRNGKey(3), 3))
+    keys = jax.random.split(jax.random.PRNGKey(4), 3)
+    population = jax.jit(task.population)(params, keys)
+    single = jax.jit(task)
+    for i in range(3):
+        member = single(jax.tree.map(lambda x: x[i], params), keys[i])
+        for name in member._fields:
+            np.testing.assert_array_equal(np.asarray(getattr(population, name))[i], np.asarray(getattr(member, name)),
+                                          err_msg=f"member {i}: {name}")
+    print(population.fitness)
+""")
+
+
+def test_population_gives_each_members_own_lifetime_in_float64():
+    """population() (the skip-when-all-done branch) against one unbatched call per member, exactly."""
+    run = subprocess.run([sys.executable, "-c", POPULATION_VS_MEMBERS], capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]

@@ -39,9 +39,8 @@ def cfg(**overrides):
 def fill_window(window, updates_per_step, alive):
     """Push a known history of updates (list of per-edge vectors), committing blocks as training does."""
     block = window.updates.pending_new.shape[0]
-    num_nodes = window.activations.sum.shape[0]
     for t, delta in enumerate(updates_per_step):
-        window = spm.push(window, jnp.asarray(delta, jnp.float32), jnp.zeros(num_nodes), alive)
+        window = spm.push(window, jnp.asarray(delta, jnp.float32), alive)
         if (t + 1) % block == 0:
             window = spm.end_block(window)
     return window
@@ -128,13 +127,25 @@ def test_an_unstable_edge_gets_exactly_one_relay():
     assert int(events.relays) == 0
 
 
-def test_relay_growth_counts_capacity_misses():
+def test_relay_growth_counts_requests_with_no_free_slot():
     layout = g.Layout(2, 1, max_hidden=1, max_edges=12)
     graph = make_graph([(0, 2, 0.5), (1, 2, 0.5)], layout=layout)
     history = [np.r_[0.01 * (-1) ** t, -0.01 * (-1) ** t, np.zeros(10)] for t in range(4)]
     window = fill_window(spm.empty_window(layout, 4, 2), history, graph.edge_alive)
     _, _, _, events = spm.structural_check(cfg(edge_growth=True), layout, graph, window, jax.random.PRNGKey(0))
-    assert int(events.flagged) == 2 and int(events.relays) == 1 and int(events.capacity_misses) == 1
+    assert int(events.flagged) == 2 and int(events.relays) == 1 and int(events.dropped_no_free_slot) == 1
+    assert int(events.dropped_by_check_cap) == 0
+
+
+def test_relay_growth_counts_requests_beyond_the_check_cap_apart():
+    layout = g.Layout(2, 1, max_hidden=1, max_edges=12)
+    graph = make_graph([(0, 2, 0.5), (1, 2, 0.5), (2, 2, 0.5)], layout=layout)
+    history = [np.r_[0.01 * (-1) ** t, -0.01 * (-1) ** t, 0.01 * (-1) ** t, np.zeros(9)] for t in range(4)]
+    window = fill_window(spm.empty_window(layout, 4, 2), history, graph.edge_alive)
+    _, _, _, events = spm.structural_check(cfg(edge_growth=True), layout, graph, window, jax.random.PRNGKey(0))
+    # 3 requests, cap 2: one is beyond the cap; of the two tried, one finds the only hidden slot taken
+    assert int(events.flagged) == 3 and int(events.relays) == 1
+    assert int(events.dropped_by_check_cap) == 1 and int(events.dropped_no_free_slot) == 1
 
 
 def test_a_weak_stalled_edge_is_pruned_and_others_survive():

@@ -19,7 +19,6 @@ from matplotlib.ticker import EngFormatter  # noqa: E402
 
 from plasticnets.io import atomic_path  # noqa: E402
 
-SINGLE_COLUMN_IN = 3.4
 DOUBLE_COLUMN_IN = 7.0
 
 # Fixed colour per variant, so a variant looks the same in every figure.

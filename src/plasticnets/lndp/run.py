@@ -1,4 +1,4 @@
-"""LNDP run folders: evolve from resolved settings, evaluate, write artifacts.
+"""LNDP run folders: evolve from a variant's resolved settings, evaluate, write artifacts.
 
 Per task x variant x seed:
 - ``metrics.parquet``: one row per generation (best, mean, worst fitness, density,
@@ -7,7 +7,7 @@ Per task x variant x seed:
   (what the official code checkpoints), as equinox leaves (no pickle);
 - ``lifetime.parquet``: the best parameters in ``eval_lifetimes`` fresh lifetimes, one
   row per lifetime x episode x step (density after the step's update, reward);
-- ``summary.json``: settings, best fitness, evaluation of best and mean parameters
+- ``summary.json``: the variant's settings, best fitness, evaluation of best and mean parameters
   (fitness, per-episode returns, final density), sizes, versions and wall time;
 - ``checkpoint/``: the resumable state (kept, so a finished run can be extended).
 """
@@ -33,9 +33,10 @@ from plasticnets.lndp.tasks import Lifetime, LifetimeTask, model_config
 log = logging.getLogger(__name__)
 
 
-def build_task(task: str, settings: dict[str, Any]) -> LifetimeTask:
-    lifetime = settings["lifetime"]
-    return LifetimeTask(task, LNDP(model_config(task, **settings["model"])),
+def build_task(task: str, variant_settings: dict[str, Any]) -> LifetimeTask:
+    """The lifetime task a variant's resolved settings describe (its ``model`` and ``lifetime`` parts)."""
+    lifetime = variant_settings["lifetime"]
+    return LifetimeTask(task, LNDP(model_config(task, **variant_settings["model"])),
                         n_episodes=lifetime["n_episodes"], l1_penalty=lifetime["l1_penalty"])
 
 
@@ -79,16 +80,18 @@ def load_params(path: str | Path, cfg: LNDPConfig) -> LNDPParams:
         raise ValueError(f"cannot read LNDP parameters {path} with this model configuration: {err}") from None
 
 
-def run_lndp(task_name: str, variant: str, seed: int, settings: dict[str, Any], out: str | Path,
+def run_lndp(task_name: str, variant: str, seed: int, variant_settings: dict[str, Any], out: str | Path,
              eval_lifetimes: int, eval_seed: int) -> dict[str, Any]:
+    """Evolve one (task, variant, seed) from the variant's resolved settings and write its run folder."""
     out = Path(out)
     start = time.perf_counter()
-    task = build_task(task_name, settings)
-    evolution = Evolution(task, EvolutionConfig(**settings["evolution"]), seed)
+    task = build_task(task_name, variant_settings)
+    evolution = Evolution(task, EvolutionConfig(**variant_settings["evolution"]), seed)
     log.info("%s / %s / seed %d: %d parameters, population %d, %d generations, %d device(s)",
              task_name, variant, seed, evolution.num_dims, evolution.cfg.population_size,
              evolution.cfg.generations, len(jax.devices()))
-    state, metrics = run_evolution(evolution, out / "checkpoint", {"task": task_name, **settings})
+    checkpoint_identity = {"task": task_name, **variant_settings}  # a checkpoint of other settings is refused
+    state, metrics = run_evolution(evolution, out / "checkpoint", checkpoint_identity)
     write_parquet(out / "metrics.parquet", metrics)
 
     best, mean = evolution.best_params(state), evolution.mean_params(state)
@@ -99,7 +102,7 @@ def run_lndp(task_name: str, variant: str, seed: int, settings: dict[str, Any], 
     write_parquet(out / "lifetime.parquet", lifetime_table(best_eval))
 
     summary = {
-        "task": task_name, "variant": variant, "seed": seed, "settings": settings,
+        "task": task_name, "variant": variant, "seed": seed, "settings": variant_settings,
         "num_params": num_params(task.model.cfg),
         "generations": int(len(metrics)),
         "best_fitness": float(metrics["best_so_far"].iloc[-1]),

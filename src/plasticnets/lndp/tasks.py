@@ -1,4 +1,4 @@
-"""One LNDP lifetime on a task, and its fitness (specs/lndp.md B.1, B.2).
+"""One LNDP lifetime on a task, and its fitness (docs/method/lndp.md#per-step-algorithm).
 
 - Control tasks (gymnax CartPole-v1, Acrobot-v1, Pendulum-v1): a lifetime is
   ``n_episodes`` episodes with the network state carried across them (developed once,
@@ -17,6 +17,7 @@ of (parameters, key).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 import jax
@@ -25,6 +26,8 @@ import jax.numpy as jnp
 from plasticnets.envs import get_task, make_jax_env
 from plasticnets.lndp.model import LNDP
 from plasticnets.lndp.params import LNDPConfig, LNDPParams
+
+POPULATION_AXIS = "member"  # vmap axis name of LifetimeTask.population
 
 
 class Lifetime(NamedTuple):
@@ -47,11 +50,14 @@ class LifetimeTask:
     l1_penalty: float = 0.0
 
     @property
-    def is_foraging(self) -> bool:
+    def uses_own_env(self) -> bool:
+        """Whether the task is one of this package's own JAX environments (registry backend "jax": the
+        Foraging tasks), whose lifetime is one continuous run (``_foraging``); otherwise it is a gymnax
+        control task, whose lifetime is ``n_episodes`` episodes (``_episodes``)."""
         return get_task(self.name).backend == "jax"
 
     def __call__(self, params: LNDPParams, key: jax.Array) -> Lifetime:
-        if self.is_foraging:
+        if self.uses_own_env:
             return self._foraging(params, key)
         return self._episodes(params, key)
 
@@ -59,63 +65,62 @@ class LifetimeTask:
         """Lifetimes of a whole population (parameters and keys batched on axis 0):
         the same numbers as ``vmap(task)``, faster.
 
-        Under ``vmap`` the done-freeze is a select, so every member pays for an update
-        at every step of the scan, long after its episode ended. Here the step loop runs
-        over the batch and skips the update with a real branch when every member's
-        episode is over (early in evolution most episodes last tens of steps out of 500).
+        Under ``vmap`` the done-freeze is a select, so every member would pay for an update
+        at every step of the scan, long after its episode ended. Here the members' lifetimes
+        are vmapped with the population axis named, so that ``_episodes`` can skip the update
+        with a real branch at steps where every member's episode is over (early in evolution
+        most episodes last tens of steps out of 500).
         """
-        if self.is_foraging:  # never frozen: nothing to skip
+        if self.uses_own_env:  # never frozen: nothing to skip
             return jax.vmap(self._foraging)(params, keys)
-        return self._episodes(params, keys, batched=True)
+        lifetime = partial(self._episodes, population_axis=POPULATION_AXIS)
+        return jax.vmap(lifetime, axis_name=POPULATION_AXIS)(params, keys)
 
     # ---- control tasks ---------------------------------------------------------------
 
-    def _episodes(self, params: LNDPParams, key: jax.Array, batched: bool = False) -> Lifetime:
-        """One lifetime, or with ``batched`` a population of them (axis 0 of params and
-        key) stepped together. Per-member functions are vmapped in the batched case,
-        so both paths run the same per-member operations in the same order."""
+    def _episodes(self, params: LNDPParams, key: jax.Array, population_axis: str | None = None) -> Lifetime:
+        """One lifetime on a control task: ``n_episodes`` episodes of one network.
+
+        ``population_axis`` is set only by ``population``, which vmaps this function over
+        the members with that axis name; then the lifetime update is skipped at the steps
+        where every member's episode is over (the numbers are the same either way)."""
         env, env_params = make_jax_env(self.name)
         model = self.model
-        each = jax.vmap if batched else (lambda f, **_: f)
 
         def episode_keys(key, _):
             key, key_episode, _key_unused = jax.random.split(key, 3)
             return key, jax.random.split(key_episode, 4)  # reset, steps, model init, (dev after episode)
 
-        keys = each(lambda k: jax.lax.scan(episode_keys, k, None, self.n_episodes)[1])(key)
-        keys = jnp.moveaxis(keys, 1, 0) if batched else keys  # episodes first
-        net = each(model.init)(params, keys[0, ..., 2, :])
+        _, keys = jax.lax.scan(episode_keys, key, None, self.n_episodes)  # (n_episodes, 4, key)
+        net = model.init(params, keys[0, 2])  # the first episode's model-init key
 
         def update(net, rng_net):
-            if not batched:
+            if population_axis is None:
                 return model.maybe_update(params, net, rng_net)
-            everyone_done = jnp.all(net.d.sum(axis=-1) != 0)  # a real branch: skip the whole batch
-            return jax.lax.cond(everyone_done, lambda n: n,
-                                lambda n: jax.vmap(model.maybe_update)(params, n, rng_net), net)
+            # The predicate is the same for every member (a sum over the population axis), so under
+            # vmap this stays a real branch instead of becoming a select that runs the update anyway.
+            still_running = jax.lax.psum((net.d.sum() == 0).astype(jnp.int32), population_axis)
+            return jax.lax.cond(still_running == 0, lambda n: n,
+                                lambda n: model.maybe_update(params, n, rng_net), net)
 
         def policy_step(carry, _):
             net, obs, env_state, rng, last_reward, valid = carry
-            rng, rng_step, rng_net = jnp.moveaxis(each(lambda r: jax.random.split(r, 3))(rng), -2, 0)
+            rng, rng_step, rng_net = jax.random.split(rng, 3)
             net = update(net._replace(r=last_reward), rng_net)
-            action, net = each(model.act)(params, obs, net)
-            obs, env_state, reward, terminated, truncated, _ = each(env.step, in_axes=(0, 0, 0, None))(
-                rng_step, env_state, action, env_params)
-            done = jnp.logical_or(terminated, truncated).astype(valid.dtype)[..., None]
-            masked = reward[..., None] * valid
+            action, net = model.act(params, obs, net)
+            obs, env_state, reward, terminated, truncated, _ = env.step(rng_step, env_state, action, env_params)
+            done = jnp.logical_or(terminated, truncated).astype(valid.dtype)[None]
+            masked = reward[None] * valid
             carry = (net._replace(d=1.0 - valid), obs, env_state, rng, masked, valid * (1.0 - done))
-            return carry, (masked[..., 0], each(model.density)(net))
+            return carry, (masked[0], model.density(net))
 
         def episode(net, episode_key):
-            obs, env_state = each(env.reset, in_axes=(0, None))(episode_key[..., 0, :], env_params)
-            shape = episode_key.shape[:-2]
-            start = (net, obs, env_state, episode_key[..., 1, :], jnp.zeros(shape + (1,)), jnp.ones(shape + (1,)))
+            obs, env_state = env.reset(episode_key[0], env_params)
+            start = (net, obs, env_state, episode_key[1], jnp.zeros(1), jnp.ones(1))
             (net, *_), (rewards, density) = jax.lax.scan(policy_step, start, None, env_params.max_steps_in_episode)
-            return net, (rewards.sum(axis=0), each(model.density)(net), density, rewards, net.t)
+            return net, (rewards.sum(axis=0), model.density(net), density, rewards, net.t)
 
         _, (returns, end_density, step_density, step_reward, updates) = jax.lax.scan(episode, net, keys)
-        if batched:  # scans stack episodes and steps in front: put members first
-            returns, end_density, updates = (x.T for x in (returns, end_density, updates))
-            step_density, step_reward = (jnp.moveaxis(x, 2, 0) for x in (step_density, step_reward))
         fitness = jnp.mean(returns - self.l1_penalty * end_density, axis=-1)
         return Lifetime(fitness, returns, end_density, step_density, step_reward, updates)
 
@@ -142,8 +147,9 @@ class LifetimeTask:
         return Lifetime(total, total[None], model.density(net)[None], density[None], rewards[None], net.t[None])
 
 
-def model_config(task: str, **settings) -> LNDPConfig:
-    """The LNDP configuration for a task: sizes from the registry, the rest from settings."""
+def model_config(task: str, **model_options) -> LNDPConfig:
+    """The LNDP configuration for a task: sizes from the registry, every other LNDPConfig field
+    from ``model_options`` (a variant's ``model`` settings) or its default."""
     spec = get_task(task)
     return LNDPConfig(obs_size=spec.obs_size, num_actions=spec.num_actions, continuous=spec.continuous,
-                      action_scale=spec.action_scale, **settings)
+                      action_scale=spec.action_scale, **model_options)

@@ -41,8 +41,8 @@ class MLPStudent:
     num_outputs: int
     hidden: tuple[int, ...]
     lr: float = 1e-3
-    check_every: int = 100  # block length of the training loop; no structural checks happen
-    has_structure: bool = False
+    block_len: int = 100  # env steps per block of the training loop: one logged row of sizes per block
+    has_structure: bool = False  # so the loop never runs a structural check
 
     @property
     def optimizer(self) -> optax.GradientTransformation:
@@ -55,10 +55,10 @@ class MLPStudent:
     def params(self, state: MLPState):
         return state.model
 
-    def forward(self, state: MLPState, model: MLP, obs: jax.Array):
-        return model(obs), jnp.zeros(())
+    def forward(self, state: MLPState, model: MLP, obs: jax.Array) -> jax.Array:
+        return model(obs)
 
-    def after_update(self, state: MLPState, new_model, opt_state, old_model, activations) -> MLPState:
+    def after_update(self, state: MLPState, new_model, opt_state, old_model) -> MLPState:
         return MLPState(new_model, opt_state)
 
     def end_block(self, state: MLPState) -> MLPState:
@@ -72,14 +72,9 @@ class MLPStudent:
         weights = params - sum(self.hidden) - self.num_outputs
         return jnp.asarray(sum(self.hidden)), jnp.asarray(weights), jnp.asarray(params)
 
-
     def snapshot(self, state: MLPState) -> dict:
         arrays = {}
         for i, layer in enumerate(state.model.layers):
             arrays[f"weight{i}"], arrays[f"bias{i}"] = np.asarray(layer.weight), np.asarray(layer.bias)
         return arrays
-
-
-def describe(hidden: tuple[int, ...]) -> str:
-    return "x".join(map(str, hidden)) if hidden else "linear"
 

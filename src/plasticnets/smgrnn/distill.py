@@ -2,12 +2,13 @@
 
 The student drives the environment by default (DAgger with beta = 0); with
 ``driver="expert"`` the expert acts and the student only learns (behaviour
-cloning). Time is organised in blocks of ``check_every`` steps: a block is a
-``lax.scan`` over environment steps, followed by one structural check of the
-SPM. For gymnax tasks whole chunks of blocks run as one compiled program,
-``vmap``-ed over seeds; the check's predicate is never batched, so vmapping
-seeds does not make every step pay for a structural check. LunarLander steps
-on the host with the same jitted per-step update.
+cloning). Time is organised in blocks of ``student.block_len`` steps (for a
+graph student the SPM's ``check_every``): a block is a ``lax.scan`` over
+environment steps, followed by one structural check of the SPM. For gymnax
+tasks whole chunks of blocks run as one compiled program, ``vmap``-ed over
+seeds; the check's predicate is never batched, so vmapping seeds does not make
+every step pay for a structural check. LunarLander steps on the host with the
+same jitted per-step update.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 
 LOSSES = ("cross_entropy", "mse")
 DRIVERS = ("student", "expert")
+SIZE_COLUMNS = ("hidden", "edges", "params")  # what student.size returns, logged after every block
+CHECK_COLUMNS = (*Events._fields, *SIZE_COLUMNS, "step")  # DistillRun.checks: one value per block
 
 
 @dataclass(frozen=True)
@@ -69,13 +72,13 @@ def learn(student, cfg: DistillConfig, state, obs, label):
     params = student.params(state)
 
     def loss_fn(p):
-        logits, activations = student.forward(state, p, obs)
-        return distill_loss(logits, label, cfg.loss), (logits, activations)
+        logits = student.forward(state, p, obs)
+        return distill_loss(logits, label, cfg.loss), logits
 
-    (loss, (logits, activations)), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
+    (loss, logits), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
     updates, opt_state = student.optimizer.update(grads, state.opt_state, params)
     new_params = optax.apply_updates(params, updates)
-    state = student.after_update(state, new_params, opt_state, params, activations)
+    state = student.after_update(state, new_params, opt_state, params)
     return state, loss, jnp.argmax(logits)
 
 
@@ -140,8 +143,8 @@ class DistillRun:
     """Host-side result for one seed."""
 
     state: Any  # final student state (unbatched)
-    steps: dict[str, np.ndarray]  # per env step: loss, done, finished_return
-    checks: dict[str, np.ndarray]  # per block: step, event counts, hidden, edges, params
+    steps: dict[str, np.ndarray]  # per env step: StepLog fields (loss, done, finished_return)
+    checks: dict[str, np.ndarray]  # per block: CHECK_COLUMNS (event counts, hidden, edges, params, step)
     snapshots: list[tuple[int, dict]]  # (env step, student.snapshot) after each chunk
     wall_time_s: float
 
@@ -153,7 +156,7 @@ def _split_seeds(logs, num_seeds: int):
     for s in range(num_seeds):
         steps = {name: np.asarray(getattr(step_logs, name)[:, s]).reshape(-1) for name in StepLog._fields}
         checks = {name: np.asarray(getattr(events, name)[:, s]) for name in Events._fields}
-        for i, name in enumerate(("hidden", "edges", "params")):
+        for i, name in enumerate(SIZE_COLUMNS):
             checks[name] = np.asarray(sizes[:, s, i])
         per_seed.append((steps, checks))
     return per_seed
@@ -171,7 +174,7 @@ def distill_gymnax(task: str, student, cfg: DistillConfig, expert: ActorCritic, 
     start = time.perf_counter()
     init, run = make_gymnax_distiller(task, student, cfg, expert)
     carry = shard_over_devices(init(jnp.stack([jax.random.PRNGKey(s) for s in seeds])), len(seeds))
-    block_len = student.check_every
+    block_len = student.block_len
     full_blocks, remainder = divmod(cfg.total_steps, block_len)
     progress = progress or Progress(f"{task} {len(seeds)} seed(s)", cfg.total_steps, "env steps")
 
@@ -211,6 +214,72 @@ def distill_gymnax(task: str, student, cfg: DistillConfig, expert: ActorCritic, 
     return results
 
 
+class _HostFunctions(NamedTuple):
+    """The jitted calls of the host loop. All but ``size`` donate the student state (their first
+    argument), so the window buffers are updated in place."""
+
+    step: Any  # (state, obs) -> (state, loss, action): one supervised step, and the action the driver takes
+    end_block: Any  # state -> state
+    structural_step: Any  # (state, key) -> (state, Events)
+    size: Any  # state -> (hidden, edges, params)
+
+
+def _host_functions(student, cfg: DistillConfig, expert: ActorCritic) -> _HostFunctions:
+    @partial(jax.jit, donate_argnums=0)  # donate: update the window buffers in place
+    def step(state, obs):
+        label = greedy_action(expert, obs)
+        state, loss, student_action = learn(student, cfg, state, obs, label)
+        return state, loss, student_action if cfg.driver == "student" else label
+
+    return _HostFunctions(step=step, end_block=jax.jit(student.end_block, donate_argnums=0),
+                          structural_step=jax.jit(student.structural_step, donate_argnums=0),
+                          size=jax.jit(student.size))
+
+
+class _HostRecord:
+    """What the host loop records: per env step (loss, done, finished_return) and per block (events, sizes)."""
+
+    def __init__(self, total_steps: int):
+        self.loss = np.zeros(total_steps, np.float32)
+        self.done = np.zeros(total_steps, bool)
+        self.finished_return = np.zeros(total_steps, np.float32)
+        self.checks: dict[str, list] = {name: [] for name in CHECK_COLUMNS}
+        self.pending_losses: list[jax.Array] = []  # still on the device: fetched in bulk, not once per step
+
+    def step(self, loss: jax.Array) -> None:
+        self.pending_losses.append(loss)
+
+    def episode_end(self, t: int, episode_return: float) -> None:
+        self.done[t], self.finished_return[t] = True, episode_return
+
+    def block(self, steps_done: int, events: Events, sizes) -> None:
+        for name, value in zip(Events._fields, events):
+            self.checks[name].append(int(value))
+        for name, value in zip(SIZE_COLUMNS, sizes):
+            self.checks[name].append(int(value))
+        self.checks["step"].append(steps_done)
+
+    def fetch_losses(self, steps_done: int) -> None:
+        """Copy the losses of the steps up to ``steps_done`` from the device (one transfer)."""
+        self.loss[steps_done - len(self.pending_losses) : steps_done] = jax.device_get(self.pending_losses)
+        self.pending_losses = []
+
+    def tables(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        steps = {"loss": self.loss, "done": self.done, "finished_return": self.finished_return}
+        return steps, {name: np.asarray(values) for name, values in self.checks.items()}
+
+
+def _end_block_and_check(student, functions: _HostFunctions, state, key: jax.Array):
+    """After a block: commit the window block, then one structural check on its own key (students with
+    structure only; the key is split only then). Returns (state, key, events)."""
+    state = functions.end_block(state)
+    events = Events.zero()
+    if student.has_structure:
+        key, check_key = jax.random.split(key)
+        state, events = functions.structural_step(state, check_key)
+    return state, key, events
+
+
 def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, seed: int,
                  snapshot_every: int, progress: Progress | None = None) -> DistillRun:
     """The same loop for gymnasium tasks: one host environment, jitted update and structural check."""
@@ -220,58 +289,39 @@ def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, se
     state = jax.tree.map(jnp.array, student.init(student_key))  # distinct buffers: the steps donate them
     envs = HostEnvBatch(task, 1, seed)
     obs = envs.reset()[0]
-
-    @partial(jax.jit, donate_argnums=0)  # donate: update the window buffers in place
-    def step(state, obs):
-        label = greedy_action(expert, obs)
-        state, loss, student_action = learn(student, cfg, state, obs, label)
-        return state, loss, student_action if cfg.driver == "student" else label
-
-    structural = jax.jit(student.structural_step, donate_argnums=0)
-    end_block = jax.jit(student.end_block, donate_argnums=0)
-    size = jax.jit(student.size)
+    functions = _host_functions(student, cfg, expert)
     progress = progress or Progress(f"{task} seed {seed}", cfg.total_steps, "env steps")
-    losses = np.zeros(cfg.total_steps, np.float32)
-    done = np.zeros(cfg.total_steps, bool)
-    finished = np.zeros(cfg.total_steps, np.float32)
-    checks: dict[str, list] = {name: [] for name in (*Events._fields, "hidden", "edges", "params", "step")}
-    snapshots, pending_losses = [], []
+    record = _HostRecord(cfg.total_steps)
+    snapshots = []
     episode_return = 0.0
-    check_every = student.check_every
+    block_len = student.block_len
     try:
         for t in range(cfg.total_steps):
-            state, loss, action = step(state, obs)
-            pending_losses.append(loss)  # fetched in bulk: one transfer per chunk, not per step
+            steps_done = t + 1
+            state, loss, action = functions.step(state, obs)
+            record.step(loss)
             obs_batch, reward, terminated, truncated, _ = envs.step(np.asarray(action)[None])
             obs = obs_batch[0]
             episode_return += float(reward[0])
             if terminated[0] or truncated[0]:
-                done[t], finished[t], episode_return = True, episode_return, 0.0
-            if (t + 1) % check_every == 0:
-                state = end_block(state)
-                events = Events.zero()
-                if student.has_structure:
-                    key, check_key = jax.random.split(key)
-                    state, events = structural(state, check_key)
-                for name, value in zip(Events._fields, events):
-                    checks[name].append(int(value))
-                for name, value in zip(("hidden", "edges", "params"), size(state)):
-                    checks[name].append(int(value))
-                checks["step"].append(t + 1)
-            if (t + 1) % snapshot_every == 0 or t + 1 == cfg.total_steps:
-                losses[t + 1 - len(pending_losses) : t + 1] = jax.device_get(pending_losses)
-                pending_losses = []
-                snapshots.append((t + 1, student.snapshot(state)))
-                progress.update(t + 1)
+                record.episode_end(t, episode_return)
+                episode_return = 0.0
+            if steps_done % block_len == 0:
+                state, key, events = _end_block_and_check(student, functions, state, key)
+                record.block(steps_done, events, functions.size(state))
+            if steps_done % snapshot_every == 0 or steps_done == cfg.total_steps:
+                record.fetch_losses(steps_done)
+                snapshots.append((steps_done, student.snapshot(state)))
+                progress.update(steps_done)
     finally:
         envs.close()
-    steps = {"loss": losses, "done": done, "finished_return": finished}
-    return DistillRun(state, steps, {k: np.asarray(v) for k, v in checks.items()}, snapshots, time.perf_counter() - start)
+    steps, checks = record.tables()
+    return DistillRun(state, steps, checks, snapshots, time.perf_counter() - start)
 
 
 def distill(task: str, student, cfg: DistillConfig, expert: ActorCritic, seeds: list[int]) -> list[DistillRun]:
     """Train one student per seed on ``task`` (vmapped for gymnax tasks, sequential on the host)."""
     if get_task(task).backend == "gymnax":
         return distill_gymnax(task, student, cfg, expert, seeds)
-    snapshot_every = cfg.chunk_blocks * student.check_every
+    snapshot_every = cfg.chunk_blocks * student.block_len
     return [distill_host(task, student, cfg, expert, seed, snapshot_every) for seed in seeds]

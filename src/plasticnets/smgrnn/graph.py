@@ -6,7 +6,7 @@ slots, so array shapes never change and every function jits. A dead edge has
 weight exactly 0 and, because the forward pass multiplies by the mask, gets a
 gradient of exactly 0.
 
-Forward pass (specs/smgrnn.md A.3): clamp the inputs to the observation, run
+Forward pass (docs/method/smgrnn.md#forward-pass): clamp the inputs to the observation, run
 K synchronous steps ``h_j <- phi(sum_i w_ij h_i)`` over the directed, possibly
 cyclic graph (tanh on hidden nodes, identity on outputs), read the output
 nodes as action logits. Node states start at zero for every observation.

@@ -1,4 +1,4 @@
-"""SMGrNN run folders: build the student from settings, distil, evaluate, write artifacts.
+"""SMGrNN run folders: build the student from a variant's resolved settings, distil, evaluate, write artifacts.
 
 Per task x variant x seed: ``metrics.parquet`` (one row per training episode
 and one per structural check, told apart by ``record``), ``graph.npz`` (graph
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ import pandas as pd
 from plasticnets.envs import evaluate, get_task
 from plasticnets.experts.policy import load_policy
 from plasticnets.io import atomic_path, environment_info, read_json, write_json, write_parquet
+from plasticnets.late import late_mean
 from plasticnets.smgrnn import graph as g
 from plasticnets.smgrnn.baselines import MLPStudent, size_matched_hidden
 from plasticnets.smgrnn.distill import DistillConfig, DistillRun, distill
@@ -30,8 +30,6 @@ from plasticnets.smgrnn.spm import Events, SPMConfig
 from plasticnets.smgrnn.student import GraphStudent
 
 log = logging.getLogger(__name__)
-
-LATE_FRACTION = 0.1  # late reward = mean return over the last 10% of training episodes
 
 
 @dataclass(frozen=True)
@@ -41,27 +39,33 @@ class StudentPolicy:
     student: Any
 
     def __call__(self, state, obs_batch):
-        forward = lambda o: self.student.forward(state, self.student.params(state), o)[0]  # noqa: E731
+        forward = lambda o: self.student.forward(state, self.student.params(state), o)  # noqa: E731
         return jnp.argmax(jax.vmap(forward)(obs_batch), axis=-1)
 
 
-def build_student(task: str, settings: dict[str, Any]):
+def build_student(task: str, variant_settings: dict[str, Any]):
     """The student a variant's resolved settings describe (``kind``: graph or mlp)."""
     spec = get_task(task)
-    lr = settings["distill"]["lr"]
-    if settings["kind"] == "mlp":
-        return MLPStudent(spec.obs_size, spec.num_actions, tuple(settings["hidden"]), lr=lr)
-    graph = settings["graph"]
+    lr = variant_settings["distill"]["lr"]
+    if variant_settings["kind"] == "mlp":
+        return MLPStudent(spec.obs_size, spec.num_actions, tuple(variant_settings["hidden"]), lr=lr)
+    graph = variant_settings["graph"]
     layout = g.Layout(spec.obs_size, spec.num_actions, graph["max_hidden"], graph["max_edges"])
     return GraphStudent(
         layout,
-        SPMConfig(**settings["spm"]),
+        SPMConfig(**variant_settings["spm"]),
         propagation_steps=graph["propagation_steps"],
         density=graph["density"],
         initial_hidden=graph["initial_hidden"],
         init_scale=graph["init_scale"],
         lr=lr,
     )
+
+
+def distill_config(variant_settings: dict[str, Any]) -> DistillConfig:
+    """The loop a variant's resolved settings describe: budget, loss and who drives."""
+    return DistillConfig(total_steps=variant_settings["steps"], loss=variant_settings["distill"]["loss"],
+                         driver=variant_settings["distill"]["driver"])
 
 
 def matched_hidden(task: str, summaries: list[Path]) -> int:
@@ -105,62 +109,90 @@ def write_snapshots(path: Path, run: DistillRun, extra: dict[str, Any]) -> None:
 
 
 def late_reward(returns: np.ndarray) -> float:
-    n = max(1, math.ceil(LATE_FRACTION * len(returns)))
-    return float(np.mean(returns[-n:])) if len(returns) else float("nan")
+    """Mean return over the late tail of the training episodes (plasticnets.late); NaN if none finished."""
+    return late_mean(returns) if len(returns) else float("nan")
 
 
-def run_distill(task: str, variant: str, seed: int, settings: dict[str, Any], expert_path: Path, out: Path,
-                eval_episodes: int, eval_seed: int) -> dict[str, Any]:
+def write_metrics(path: Path, run: DistillRun, task: str, variant: str, seed: int) -> pd.DataFrame:
+    """Write metrics.parquet (episode rows, then check rows) and return the episode table.
+
+    A loss that became NaN/inf stops the run, after writing the curves (without the task, variant
+    and seed columns) for inspection."""
+    episodes = episode_table(run)
+    curves = pd.concat([episodes, check_table(run)], ignore_index=True)
+    if not np.isfinite(episodes["loss"]).all():
+        write_parquet(path, curves)
+        raise RuntimeError(f"{task} {variant} seed {seed}: the distillation loss became NaN/inf; "
+                           f"curves kept in {path} (lower smgrnn.distill.lr)")
+    write_parquet(path, curves.assign(task=task, variant=variant, seed=seed))
+    return episodes
+
+
+def snapshot_header(student, kind: str) -> dict[str, Any]:
+    """What graph.npz stores beside the snapshots: the student kind and, for a graph, its input/output counts."""
+    header: dict[str, Any] = {"kind": kind}
+    if isinstance(student, GraphStudent):
+        header.update(num_inputs=student.layout.num_inputs, num_outputs=student.layout.num_outputs)
+    return header
+
+
+def spm_totals(run: DistillRun, task: str, variant: str, seed: int) -> dict[str, int]:
+    """Each SPM event count summed over the run; warns when growth requests were dropped."""
+    totals = {name: int(run.checks[name].sum()) for name in Events._fields}
+    if totals["dropped_no_free_slot"] or totals["dropped_by_check_cap"]:
+        log.warning("%s %s seed %d: %d growth requests found no free slot and %d exceeded the per-check caps; "
+                    "raise smgrnn.graph.max_hidden/max_edges or spm.max_*_per_check to lift them",
+                    task, variant, seed, totals["dropped_no_free_slot"], totals["dropped_by_check_cap"])
+    return totals
+
+
+def final_size(student, state) -> dict[str, int]:
+    """Hidden units, edges (or weights), parameters and depth of the trained student."""
+    hidden, edges, params = (int(x) for x in student.size(state))
+    depth = g.depth(student.layout, state.graph) if isinstance(student, GraphStudent) else len(student.hidden) + 1
+    return {"hidden": hidden, "edges": edges, "params": params, "depth": depth}
+
+
+def expert_info(path: Path, header: dict[str, Any]) -> dict[str, Any]:
+    return {"path": str(path), "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+            "seed": header.get("seed")}
+
+
+def evaluation_summary(returns: np.ndarray, episodes: int, seed: int) -> dict[str, Any]:
+    return {"episodes": episodes, "seed": seed, "mean": float(returns.mean()), "std": float(returns.std()),
+            "returns": returns.tolist()}
+
+
+def run_distill(task: str, variant: str, seed: int, variant_settings: dict[str, Any], expert_path: Path,
+                out: Path, eval_episodes: int, eval_seed: int) -> dict[str, Any]:
     """Distil one student (task, variant, seed) and write its run folder."""
     start = time.perf_counter()
     expert, expert_header = load_policy(expert_path)
-    student = build_student(task, settings)
-    cfg = DistillConfig(total_steps=settings["steps"], loss=settings["distill"]["loss"], driver=settings["distill"]["driver"])
+    student, cfg = build_student(task, variant_settings), distill_config(variant_settings)
     log.info("%s %s seed %d: distilling for %s env steps", task, variant, seed, f"{cfg.total_steps:,}")
     (run,) = distill(task, student, cfg, expert, [seed])
 
-    episodes = episode_table(run)
-    if not np.isfinite(episodes["loss"]).all():
-        write_parquet(out / "metrics.parquet", pd.concat([episodes, check_table(run)], ignore_index=True))
-        raise RuntimeError(f"{task} {variant} seed {seed}: the distillation loss became NaN/inf; "
-                           f"curves kept in {out / 'metrics.parquet'} (lower smgrnn.distill.lr)")
-    metrics = pd.concat([episodes, check_table(run)], ignore_index=True).assign(task=task, variant=variant, seed=seed)
-    write_parquet(out / "metrics.parquet", metrics)
-
-    is_graph = isinstance(student, GraphStudent)
-    extra = {"kind": settings["kind"]}
-    if is_graph:
-        extra.update(num_inputs=student.layout.num_inputs, num_outputs=student.layout.num_outputs)
-    write_snapshots(out / "graph.npz", run, extra)
-
+    episodes = write_metrics(out / "metrics.parquet", run, task, variant, seed)
+    write_snapshots(out / "graph.npz", run, snapshot_header(student, variant_settings["kind"]))
     returns = evaluate(task, StudentPolicy(student), run.state, eval_episodes, eval_seed)
-    hidden, edges, params = (int(x) for x in student.size(run.state))
-    totals = {name: int(run.checks[name].sum()) for name in Events._fields}
-    if totals["capacity_misses"] or totals["cap_misses"]:
-        log.warning("%s %s seed %d: %d growth requests found no free slot and %d exceeded the per-check caps; "
-                    "raise smgrnn.graph.max_hidden/max_edges or spm.max_*_per_check to lift them",
-                    task, variant, seed, totals["capacity_misses"], totals["cap_misses"])
     summary = {
         "family": "smgrnn",
         "task": task,
         "variant": variant,
         "seed": seed,
-        "settings": settings,
-        "expert": {"path": str(expert_path), "sha256": hashlib.sha256(Path(expert_path).read_bytes()).hexdigest(),
-                   "seed": expert_header.get("seed")},
+        "settings": variant_settings,
+        "expert": expert_info(expert_path, expert_header),
         "environment": environment_info(),
         "train_wall_time_s": run.wall_time_s,
         "wall_time_s": time.perf_counter() - start,
         "env_steps": cfg.total_steps,
         "episodes": len(episodes),
         "late_reward": late_reward(episodes["return"].to_numpy()),
-        "eval": {"episodes": eval_episodes, "seed": eval_seed, "mean": float(returns.mean()),
-                 "std": float(returns.std()), "returns": returns.tolist()},
-        "final": {"hidden": hidden, "edges": edges, "params": params,
-                  "depth": g.depth(student.layout, run.state.graph) if is_graph else len(settings.get("hidden", [])) + 1},
-        "spm_totals": totals,
+        "eval": evaluation_summary(returns, eval_episodes, eval_seed),
+        "final": final_size(student, run.state),
+        "spm_totals": spm_totals(run, task, variant, seed),
     }
     write_json(out / "summary.json", summary)
     log.info("%s %s seed %d: late reward %.1f, greedy %.1f, %d hidden, %d params", task, variant, seed,
-             summary["late_reward"], summary["eval"]["mean"], hidden, params)
+             summary["late_reward"], summary["eval"]["mean"], summary["final"]["hidden"], summary["final"]["params"])
     return summary

@@ -1,17 +1,20 @@
 """The Structural Plasticity Module: window statistics, relay growth, random growth, pruning.
 
-Each mechanism is a separate pure function of (layout, graph, window, ...) so
-it can be tested on hand-built graphs; ``structural_check`` composes them in
-the order of specs/smgrnn.md B.6. All of them keep array shapes fixed: they
-fill free slots or clear alive ones. When a request does not fit (no free node
-or edge slot, or more than the per-check cap) the shortfall is counted in the
-returned events, never dropped silently.
+The rules are docs/method/smgrnn.md#spm-rules. Each mechanism is a separate
+pure function of (layout, graph, window, ...) so it can be tested on hand-built
+graphs; ``structural_check`` composes them in the order of
+docs/method/smgrnn.md#structural-clock. All of them keep array shapes fixed: they
+fill free slots or clear alive ones. A growth request that is not carried out
+is counted in the returned events, never dropped silently, under one of two
+reasons: ``dropped_by_check_cap`` (more requests in one check than
+``max_relays_per_check`` / ``max_random_edges_per_check``) or
+``dropped_no_free_slot`` (within the cap, but no free node or edge slot left).
 
-Window statistics (B.1-B.2): a ring buffer of the last T applied weight
-updates per edge slot with running sums of Δw and Δw², so a step costs
-O(edges); mean = S1/T, population variance = S2/T - mean². An edge is eligible
-for growth or pruning decisions only once it holds T samples; a new or cleared
-edge starts empty.
+Window statistics (docs/method/smgrnn.md#window-statistics): a ring buffer of
+the last T applied weight updates per edge slot with running sums of Δw and
+Δw², so a step costs O(edges); mean = S1/T, population variance = S2/T - mean².
+An edge is eligible for growth or pruning decisions only once it holds T
+samples; a new or cleared edge starts empty.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from plasticnets.smgrnn.graph import Graph, Layout, allowed_pairs, degrees
 
 @dataclass(frozen=True)
 class SPMConfig:
-    """Structural plasticity settings; see docs/decisions.md for each value's source."""
+    """Structural plasticity parameters (config key ``smgrnn.spm``); see docs/decisions.md for each value's source."""
 
     window: int = 100  # T
     check_every: int = 30  # s: structural clock
@@ -99,11 +102,10 @@ def ring_end_block(ring: Ring) -> Ring:
 
 
 class Window(NamedTuple):
-    """The SPM's rolling windows: weight updates per edge slot and activations per node."""
+    """The SPM's rolling window of weight updates per edge slot."""
 
     updates: Ring  # Δw per edge
     count: jax.Array  # int32 [max_edges]: updates since the edge was created or cleared (<= T)
-    activations: Ring  # activation per node
 
 
 class Events(NamedTuple):
@@ -115,8 +117,8 @@ class Events(NamedTuple):
     pruned: jax.Array  # edges pruned
     orphans: jax.Array  # hidden nodes removed as orphans
     output_guard: jax.Array  # prunes undone to keep an output reachable
-    capacity_misses: jax.Array  # growth requests dropped for lack of node/edge slots
-    cap_misses: jax.Array  # growth requests dropped by the per-check caps
+    dropped_no_free_slot: jax.Array  # growth requests within the per-check cap that found no free node/edge slot
+    dropped_by_check_cap: jax.Array  # growth requests beyond max_relays_per_check / max_random_edges_per_check
 
     @staticmethod
     def zero() -> "Events":
@@ -127,23 +129,21 @@ def empty_window(layout: Layout, window: int, block: int) -> Window:
     return Window(
         updates=empty_ring(window, block, layout.max_edges),
         count=jnp.zeros(layout.max_edges, jnp.int32),
-        activations=empty_ring(window, block, layout.num_nodes),
     )
 
 
-def push(window: Window, delta_w: jax.Array, activation: jax.Array, edge_alive: jax.Array) -> Window:
-    """Add one step's updates and activations; O(edges + nodes), whatever T is."""
+def push(window: Window, delta_w: jax.Array, edge_alive: jax.Array) -> Window:
+    """Add one step's weight updates; O(edges), whatever T is."""
     t = window.updates.buffer.shape[0]
     return Window(
         # An edge with fewer than T samples since its (re)start has no valid value leaving the window.
         updates=ring_push(window.updates, jnp.where(edge_alive, delta_w, 0.0), old_valid=window.count >= t),
         count=jnp.where(edge_alive, jnp.minimum(window.count + 1, t), 0),
-        activations=ring_push(window.activations, activation),
     )
 
 
 def end_block(window: Window) -> Window:
-    return window._replace(updates=ring_end_block(window.updates), activations=ring_end_block(window.activations))
+    return window._replace(updates=ring_end_block(window.updates))
 
 
 def clear_edges(window: Window, edges: jax.Array) -> Window:
@@ -166,13 +166,9 @@ def statistics(window: Window) -> tuple[jax.Array, jax.Array, jax.Array]:
     return mean, var, window.count >= t
 
 
-def mean_activation(window: Window) -> jax.Array:
-    """Mean activation of each node over the window (diagnostics; no SPM rule uses it)."""
-    return window.activations.sum / window.activations.buffer.shape[0]
-
-
 def unstable_edges(cfg: SPMConfig, graph: Graph, window: Window) -> jax.Array:
-    """Edges whose updates fluctuate around zero: |mu| < ratio*sigma and sigma^2 > lambda*|mu| (B.3)."""
+    """Edges whose updates fluctuate around zero: |mu| < ratio*sigma and sigma^2 > lambda*|mu|
+    (docs/method/smgrnn.md#relay-growth)."""
     mean, var, eligible = statistics(window)
     return (
         graph.edge_alive
@@ -195,7 +191,7 @@ def _small_weights(key, n: int, scale: float) -> jax.Array:
 def grow_relays(cfg: SPMConfig, layout: Layout, graph: Graph, flagged: jax.Array, key: jax.Array):
     """Insert a relay node h on a parallel path i -> h -> j for each flagged edge i -> j (original kept).
 
-    Returns (graph, new_edges mask, inserted count, capacity misses, cap misses).
+    Returns (graph, new_edges mask, inserted count, dropped for no free slot, dropped by the check cap).
     """
     cap = cfg.max_relays_per_check
     requested = flagged.sum()
@@ -229,7 +225,7 @@ def grow_relays(cfg: SPMConfig, layout: Layout, graph: Graph, flagged: jax.Array
     new_edges = edge_alive & ~graph.edge_alive
     graph = Graph(node_alive, src, dst, weight, edge_alive)
 
-    attempted = jnp.minimum(requested, cap)
+    attempted = jnp.minimum(requested, cap)  # requests beyond the cap are not even tried
     return graph, new_edges, inserted, attempted - inserted, requested - attempted
 
 
@@ -259,9 +255,10 @@ def sample_without_replacement(key, population: jax.Array, count: jax.Array, siz
 
 
 def grow_random(cfg: SPMConfig, layout: Layout, graph: Graph, key: jax.Array):
-    """Add m = max(floor(rho * N_alive), 1) edges drawn uniformly from the candidate pool (B.4).
+    """Add m = max(floor(rho * N_alive), 1) edges drawn uniformly from the candidate pool
+    (docs/method/smgrnn.md#random-growth).
 
-    Returns (graph, new_edges mask, added count, capacity misses, cap misses).
+    Returns (graph, new_edges mask, added count, dropped for no free slot, dropped by the check cap).
     """
     cap = cfg.max_random_edges_per_check
     pick_key, weight_key = jax.random.split(key)
@@ -288,18 +285,20 @@ def grow_random(cfg: SPMConfig, layout: Layout, graph: Graph, key: jax.Array):
         edge_alive=put(graph.edge_alive, True),
     )
     new_edges = new_graph.edge_alive & ~graph.edge_alive
-    attempted = jnp.minimum(requested, cap)
+    attempted = jnp.minimum(requested, cap)  # requests beyond the cap are not even tried
     return new_graph, new_edges, added, attempted - added, requested - attempted
 
 
 def prune_candidates(cfg: SPMConfig, graph: Graph, window: Window) -> jax.Array:
-    """Weak and stalled edges: |w| <= tau_w and |mean Δw| <= tau_delta over a full window (B.5)."""
+    """Weak and stalled edges: |w| <= tau_w and |mean Δw| <= tau_delta over a full window
+    (docs/method/smgrnn.md#pruning)."""
     mean, _, eligible = statistics(window)
     return graph.edge_alive & eligible & (jnp.abs(graph.weight) <= cfg.tau_w) & (jnp.abs(mean) <= cfg.tau_delta)
 
 
 def prune_edges(cfg: SPMConfig, layout: Layout, graph: Graph, candidates: jax.Array, key: jax.Array):
-    """Remove each candidate with probability eta (B.5; the paper's rounding of eta*|W| is unknown).
+    """Remove each candidate with probability eta (docs/method/smgrnn.md#pruning; the paper's rounding of
+    eta*|W| is unknown).
 
     An output node never loses its last incoming edge: prunes that would do so
     are undone and counted. Returns (graph, removed mask, pruned count, guard count).
@@ -342,7 +341,8 @@ def remove_orphans(layout: Layout, graph: Graph):
 
 
 def structural_check(cfg: SPMConfig, layout: Layout, graph: Graph, window: Window, key: jax.Array):
-    """One structural step (B.6): relay growth, random growth, pruning, orphan removal.
+    """One structural step (docs/method/smgrnn.md#structural-clock): relay growth, random growth, pruning,
+    orphan removal.
 
     Returns (graph, window, changed-edges mask, events). Every edge slot whose
     existence changed, or that was just split by a relay, has its window cleared;
@@ -354,18 +354,19 @@ def structural_check(cfg: SPMConfig, layout: Layout, graph: Graph, window: Windo
 
     if cfg.edge_growth:
         flagged = unstable_edges(cfg, graph, window)
-        graph, _, relays, capacity, capped = grow_relays(cfg, layout, graph, flagged, relay_key)
+        graph, _, relays, no_free_slot, by_check_cap = grow_relays(cfg, layout, graph, flagged, relay_key)
         window = clear_edges(window, flagged)  # a split edge must earn a new full window
-        events = events._replace(flagged=flagged.sum(), relays=relays, capacity_misses=capacity, cap_misses=capped)
+        events = events._replace(flagged=flagged.sum(), relays=relays, dropped_no_free_slot=no_free_slot,
+                                 dropped_by_check_cap=by_check_cap)
 
     if cfg.random_growth:
         triggered = jax.random.bernoulli(trigger_key, cfg.p_rand)
-        grown, _, added, capacity, capped = grow_random(cfg, layout, graph, random_key)
+        grown, _, added, no_free_slot, by_check_cap = grow_random(cfg, layout, graph, random_key)
         graph = jax.tree.map(lambda new, old: jnp.where(triggered, new, old), grown, graph)
         events = events._replace(
             random_edges=jnp.where(triggered, added, 0),
-            capacity_misses=events.capacity_misses + jnp.where(triggered, capacity, 0),
-            cap_misses=events.cap_misses + jnp.where(triggered, capped, 0),
+            dropped_no_free_slot=events.dropped_no_free_slot + jnp.where(triggered, no_free_slot, 0),
+            dropped_by_check_cap=events.dropped_by_check_cap + jnp.where(triggered, by_check_cap, 0),
         )
 
     if cfg.prune:

@@ -1,12 +1,15 @@
 """Students the distillation loop can train: the SMGrNN graph and (in baselines.py) fixed MLPs.
 
-A student is a frozen dataclass of static settings (hashable, so compiled code
+A student is a frozen dataclass of its static configuration (hashable, so compiled code
 is cached per student) with pure methods over a state pytree:
 
 - ``init(key) -> state``
-- ``params(state)`` / ``forward(state, params, obs) -> (logits, activations)``
-- ``after_update(state, new_params, opt_state, old_params, activations) -> state``
-- ``end_block(state) -> state`` every ``check_every`` steps (window bookkeeping)
+- ``params(state)`` / ``forward(state, params, obs) -> logits``
+- ``after_update(state, new_params, opt_state, old_params) -> state``
+- ``block_len``: env steps per block; the loop calls ``end_block`` after every block
+  and, if ``has_structure``, ``structural_step``, and logs one row of sizes and events
+- ``end_block(state) -> state`` (window bookkeeping)
+- ``has_structure``: whether ``structural_step`` can change anything
 - ``structural_step(state, key) -> (state, Events)`` (a no-op for fixed networks)
 - ``size(state) -> (hidden units, edges or weights, parameters)``
 - ``snapshot(state) -> dict of numpy arrays`` (what graph.npz stores)
@@ -36,7 +39,7 @@ def reset_edge_moments(opt_state: Any, edges: jax.Array) -> Any:
     """Zero the optimizer's per-edge moments where ``edges`` is True; other state is untouched.
 
     Surviving edges keep their Adam moments across structural edits; new and
-    removed edges start from zero (specs/smgrnn.md A.3 item 6).
+    removed edges start from zero (docs/method/smgrnn.md#optimizer-state-after-edits).
     """
     return jax.tree.map(
         lambda leaf: jnp.where(edges, 0.0, leaf) if leaf.shape == edges.shape else leaf, opt_state
@@ -66,18 +69,17 @@ class GraphStudent:
     def params(self, state: GraphState) -> jax.Array:
         return state.graph.weight
 
-    def forward(self, state: GraphState, weight: jax.Array, obs: jax.Array):
-        h = g.node_states(self.layout, state.graph, weight, obs, self.propagation_steps)
-        return h[self.layout.num_inputs : self.layout.first_hidden], h
+    def forward(self, state: GraphState, weight: jax.Array, obs: jax.Array) -> jax.Array:
+        return g.logits(self.layout, state.graph, weight, obs, self.propagation_steps)
 
-    def after_update(self, state: GraphState, new_weight, opt_state, old_weight, activations) -> GraphState:
+    def after_update(self, state: GraphState, new_weight, opt_state, old_weight) -> GraphState:
         alive = state.graph.edge_alive
         new_weight = jnp.where(alive, new_weight, 0.0)
-        window = spm.push(state.window, new_weight - old_weight, activations, alive)
+        window = spm.push(state.window, new_weight - old_weight, alive)
         return GraphState(state.graph._replace(weight=new_weight), window, opt_state)
 
     def end_block(self, state: GraphState) -> GraphState:
-        """Called every ``check_every`` steps, before the structural check: commit the window block."""
+        """Called after every block, before the structural check: commit the window block."""
         return state._replace(window=spm.end_block(state.window))
 
     def structural_step(self, state: GraphState, key) -> tuple[GraphState, spm.Events]:
@@ -98,4 +100,10 @@ class GraphStudent:
 
     @property
     def check_every(self) -> int:
+        """Env steps between structural checks (``spm.check_every``)."""
+        return self.spm.check_every
+
+    @property
+    def block_len(self) -> int:
+        """A graph student's blocks are its structural clock."""
         return self.spm.check_every
