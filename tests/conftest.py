@@ -14,7 +14,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parents[1]
 # What a copy of the working tree leaves behind: git's and the developer's own state, results and caches.
 IGNORE = shutil.ignore_patterns(
-    ".git", ".venv", "results", "logs", ".snakemake", "__pycache__", "*.egg-info", ".pytest_cache"
+    ".git", ".venv", "results", "checkpoints", "logs", ".snakemake", "__pycache__", "*.egg-info", ".pytest_cache"
 )
 DVC_IGNORE = shutil.ignore_patterns("cache", "tmp", "config.local")  # in .dvc/: local cache, state, credentials
 GIT_IDENTITY = ["-c", "user.name=plasticnets tests", "-c", "user.email=tests@plasticnets.invalid"]

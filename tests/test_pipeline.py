@@ -93,7 +93,8 @@ def test_smoke_pipeline_end_to_end(smoke_repo):
             assert summary["generations"] == 2 and summary["eval_lifetimes"] == 2
             assert len(summary["eval_best"]["episode_returns_mean"]) == (3 if task == "CartPole-v1" else 1)
             assert list(pd.read_parquet(run / "metrics.parquet")["generation"]) == [0, 1]
-            assert (run / "best.eqx").stat().st_size > 0 and (run / "checkpoint" / "checkpoint.json").exists()
+            assert (run / "best.eqx").stat().st_size > 0 and not (run / "checkpoint").exists()
+            assert (repo / "checkpoints" / "lndp" / task / variant / "seed0" / "checkpoint.json").exists()
     lndp = pd.read_csv(repo / "results" / "tables" / "lndp_summary.csv")
     assert len(lndp) == 4
 

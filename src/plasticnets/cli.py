@@ -86,7 +86,8 @@ def cmd_evolve(args: argparse.Namespace) -> None:
         os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flag}".strip()
     from plasticnets.lndp.run import run_lndp
 
-    run_lndp(args.task, args.variant, args.seed, args.settings, Path(args.out), args.eval_lifetimes, args.eval_seed)
+    run_lndp(args.task, args.variant, args.seed, args.settings, Path(args.out), args.eval_lifetimes, args.eval_seed,
+             checkpoint=args.checkpoint)
 
 
 def cmd_validate_config(args: argparse.Namespace) -> None:
@@ -201,12 +202,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evolve", help="evolve an LNDP with CMA-ES (one task, variant and seed; resumable)",
                        description="CMA-ES over the LNDP's parameters; writes metrics.parquet, best.eqx, mean.eqx, "
-                       "lifetime.parquet and summary.json into --out, and checkpoints into --out/checkpoint "
+                       "lifetime.parquet and summary.json into --out, and checkpoints into --checkpoint "
                        "(a rerun resumes from it).")
     _add_run_arguments(p, "CartPole-v1 or Foraging-nonstationary", variant="full, no_sp", seed="evolution seed",
                        evaluation=("lifetimes", 20, "fresh lifetimes to evaluate the result on"))
     p.add_argument("--settings", required=True, type=_json_arg,
                    help="resolved variant settings as JSON (what plasticnets.lndp.variants.resolve returns)")
+    p.add_argument("--checkpoint", help="folder of the resumable state (default: <out>/checkpoint); a rerun resumes "
+                   "from it")
     p.add_argument("--cpu-devices", type=int, default=1,
                    help="split the CPU into this many XLA devices and shard the population over them")
     p.set_defaults(func=cmd_evolve)

@@ -10,6 +10,8 @@ rule evolve_lndp:
         variant="|".join(lndp_variants.variant_names(LNDP)),
     params:
         out=lambda w: lndp_results.run_dir(w.task, w.variant, w.seed),
+        # resumable state, outside the run folder: Snakemake deletes a job's outputs before rerunning it
+        checkpoint=lambda w: lndp_results.checkpoint_dir(w.task, w.variant, w.seed),
         settings=lambda w: as_json(lndp_variants.resolve(LNDP, w.task, w.variant)),
         eval_lifetimes=LNDP["eval_lifetimes"],
         eval_seed=LNDP["eval_seed"],
@@ -22,7 +24,8 @@ rule evolve_lndp:
         gpu=1,  # used by the slurm profile; locally an undeclared resource does not limit
     shell:
         "plasticnets evolve --task {wildcards.task} --variant {wildcards.variant} --seed {wildcards.seed}"
-        " --settings {params.settings:q} --out {params.out} --eval-lifetimes {params.eval_lifetimes}"
+        " --settings {params.settings:q} --out {params.out} --checkpoint {params.checkpoint}"
+        " --eval-lifetimes {params.eval_lifetimes}"
         " --eval-seed {params.eval_seed} --cpu-devices {threads} > {log} 2>&1"
 
 

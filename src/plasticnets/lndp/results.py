@@ -21,6 +21,11 @@ def run_dir(task: str, variant: str, seed: int) -> str:
     return f"results/lndp/{task}/{variant}/seed{seed}"
 
 
+def checkpoint_dir(task: str, variant: str, seed: int) -> str:
+    """Where a run's resumable evolution state lives: not a result, so not in the run folder (see lndp/run.py)."""
+    return f"checkpoints/lndp/{task}/{variant}/seed{seed}"
+
+
 def run_dirs(config: dict[str, Any]) -> list[str]:
     lndp = config["lndp"]
     return [run_dir(task, variant, seed) for task, variant in variants.runs(lndp) for seed in lndp["seeds"]]

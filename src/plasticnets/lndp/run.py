@@ -9,7 +9,9 @@ Per task x variant x seed:
   row per lifetime x episode x step (density after the step's update, reward);
 - ``summary.json``: the variant's settings, best fitness, evaluation of best and mean parameters
   (fitness, per-episode returns, final density), sizes, versions and wall time;
-- ``checkpoint/``: the resumable state (kept, so a finished run can be extended).
+The resumable state goes to a checkpoint folder outside the run folder (the rule passes
+``checkpoints/lndp/<task>/<variant>/seed<k>``): every file of a run folder is a declared output, which
+Snakemake deletes before it reruns a job, and a checkpoint must survive exactly that rerun.
 """
 
 from __future__ import annotations
@@ -81,9 +83,11 @@ def load_params(path: str | Path, cfg: LNDPConfig) -> LNDPParams:
 
 
 def run_lndp(task_name: str, variant: str, seed: int, variant_settings: dict[str, Any], out: str | Path,
-             eval_lifetimes: int, eval_seed: int) -> dict[str, Any]:
-    """Evolve one (task, variant, seed) from the variant's resolved settings and write its run folder."""
+             eval_lifetimes: int, eval_seed: int, checkpoint: str | Path | None = None) -> dict[str, Any]:
+    """Evolve one (task, variant, seed) from the variant's resolved settings and write its run folder; resume from
+    and checkpoint into ``checkpoint`` (default: ``<out>/checkpoint``)."""
     out = Path(out)
+    checkpoint = Path(checkpoint) if checkpoint is not None else out / "checkpoint"
     start = time.perf_counter()
     task = build_task(task_name, variant_settings)
     evolution = Evolution(task, EvolutionConfig(**variant_settings["evolution"]), seed)
@@ -91,7 +95,7 @@ def run_lndp(task_name: str, variant: str, seed: int, variant_settings: dict[str
              task_name, variant, seed, evolution.num_dims, evolution.cfg.population_size,
              evolution.cfg.generations, len(jax.devices()))
     checkpoint_identity = {"task": task_name, **variant_settings}  # a checkpoint of other settings is refused
-    state, metrics = run_evolution(evolution, out / "checkpoint", checkpoint_identity)
+    state, metrics = run_evolution(evolution, checkpoint, checkpoint_identity)
     write_parquet(out / "metrics.parquet", metrics)
 
     best, mean = evolution.best_params(state), evolution.mean_params(state)
