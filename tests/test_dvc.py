@@ -150,7 +150,8 @@ def test_publish_clone_fetch_round_trip(smoke_repo, tmp_path):
     config.write_text(text.replace("  eval_lifetimes: 2\n", "  eval_lifetimes: 3\n"))
     plan = snakemake(work, "-n", "--cores", "1", *SMOKE.split()).stdout
     jobs = planned_jobs(plan)
-    assert jobs.pop("evolve_lndp") == 4 and jobs.pop("family_tables") == 1
+    assert jobs.pop("evolve_lndp") == 4 and jobs.pop("family_tables") == 2  # lndp and baselines
+    assert jobs.pop("trivial_baselines") == 2  # the empty LNDP on each LNDP task, on the new lifetimes
     changed = [rule for rule, reason in job_reasons(plan) if reason.startswith("Params have changed")]
     assert changed.count("evolve_lndp") == 4, changed
     assert any(rule.startswith("figure_lndp") for rule in jobs), jobs

@@ -99,7 +99,7 @@ def flip_a_byte(path):
 def test_verify_accepts_the_smoke_build(build):
     result = verify(build, "--no-dvc")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "18 run folder(s)" in result.stdout
+    assert "22 run folder(s)" in result.stdout  # 18 runs and 4 baselines
 
 
 @pytest.mark.parametrize("relative, how, message", [
@@ -132,7 +132,7 @@ def test_verify_names_a_run_in_the_wrong_folder(build, damage):
     result = verify(build, "--no-dvc")
     assert ("results/smgrnn/CartPole-v1/full/seed0/summary.json: holds the run results/smgrnn/CartPole-v1/static/seed0"
             in result.stdout), result.stdout
-    assert pd.read_csv(build / "results/tables/summary.csv").shape[0] == 18  # the tables themselves untouched
+    assert pd.read_csv(build / "results/tables/summary.csv").shape[0] == 22  # the tables themselves untouched
 
 
 def test_publish_refuses_a_damaged_tree_that_snakemake_calls_complete(build, damage):

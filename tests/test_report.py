@@ -15,10 +15,12 @@ SMOKE = ("--configfile", "config/smoke.yaml")
 def test_combined_tables_statistics_and_claims(smoke_repo):
     tables = smoke_repo / "results" / "tables"
     summary = pd.read_csv(tables / "summary.csv")
-    assert set(summary["family"]) == {"experts", "smgrnn", "lndp"}
-    assert len(summary) == 2 + 2 * 6 + 4  # experts, SMGrNN variants and MLPs, LNDP runs
+    assert set(summary["family"]) == {"experts", "smgrnn", "lndp", "baselines"}
+    assert len(summary) == 2 + 2 * 6 + 4 + 4  # experts, SMGrNN variants and MLPs, LNDP runs, baselines
+    baselines = summary[summary["family"] == "baselines"].set_index(["variant", "task"])
+    assert baselines.loc[("smgrnn", "CartPole-v1"), "solved"] == 475 and baselines["trivial"].notna().all()
     runs = pd.read_parquet(tables / "runs.parquet")
-    assert set(runs["family"]) == {"experts", "smgrnn", "lndp"}
+    assert set(runs["family"]) == {"experts", "smgrnn", "lndp"}  # baselines have no curves
     groups = pd.read_csv(tables / "groups.csv")
     assert (groups["n"] == 1).all() and groups["std"].isna().all()  # one seed per group at smoke scale
     tests = pd.read_csv(tables / "tests.csv")
@@ -30,7 +32,7 @@ def test_combined_tables_statistics_and_claims(smoke_repo):
     # one seed everywhere: nothing can be decided, and the table says why
     assert (claims["verdict"] == "inconclusive").all()
     assert claims["reason"].str.contains("too few seeds|no runs of").all()
-    for name in ("experts_groups", "smgrnn_groups", "lndp_groups", "tests", "claims"):
+    for name in ("experts_groups", "smgrnn_groups", "lndp_groups", "baselines_groups", "tests", "claims"):
         assert "\\toprule" in (tables / f"{name}.tex").read_text()
 
 

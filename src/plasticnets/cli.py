@@ -90,6 +90,12 @@ def cmd_evolve(args: argparse.Namespace) -> None:
              checkpoint=args.checkpoint)
 
 
+def cmd_baselines(args: argparse.Namespace) -> None:
+    from plasticnets.baselines.run import run_baselines
+
+    run_baselines(args.task, args.protocol, args.settings, Path(args.out))
+
+
 def cmd_validate_config(args: argparse.Namespace) -> None:
     from plasticnets.analysis.claims_file import check_claims_file
     from plasticnets.families import load_project_config
@@ -213,6 +219,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cpu-devices", type=int, default=1,
                    help="split the CPU into this many XLA devices and shard the population over them")
     p.set_defaults(func=cmd_evolve)
+
+    p = sub.add_parser("baselines", help="a task's trivial baselines under one family's evaluation",
+                       description="What a policy that learns nothing scores under the family's own evaluation: "
+                       "every constant action (smgrnn protocol) or the empty zero-parameter LNDP (lndp protocol), "
+                       "beside the random policy's return, the solved threshold and the ceiling; writes "
+                       "summary.json into --out.")
+    p.add_argument("--task", required=True, help="task id, e.g. CartPole-v1 or Foraging-nonstationary")
+    p.add_argument("--protocol", required=True, choices=["smgrnn", "lndp"], help="whose evaluation to use")
+    p.add_argument("--settings", required=True, type=_json_arg,
+                   help="the evaluation as JSON: eval_episodes or eval_lifetimes, eval_seed; for lndp also 'full', "
+                   "the full variant's resolved settings")
+    p.add_argument("--out", required=True, help="folder to write summary.json into")
+    p.set_defaults(func=cmd_baselines)
 
     p = sub.add_parser("validate-config", help="validate config files (merged in order) and the claims file they name",
                        description="Merge the config files in order and check them against the schema and the "

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from plasticnets.baselines.results import RESULTS as BASELINES
 from plasticnets.descriptor import Family, Figure
 from plasticnets.experts.results import RESULTS as EXPERTS
 from plasticnets.lndp.results import RESULTS as LNDP
 from plasticnets.smgrnn.results import RESULTS as SMGRNN
 
-FAMILIES: dict[str, Family] = {family.name: family for family in (EXPERTS, SMGRNN, LNDP)}
+FAMILIES: dict[str, Family] = {family.name: family for family in (EXPERTS, SMGRNN, LNDP, BASELINES)}
 
 # Figures that read the claims table rather than one family's tables.
 CLAIMS_FIGURES = (Figure("claims_overview", ("claims.csv",), "Claims"),)

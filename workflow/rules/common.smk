@@ -70,3 +70,11 @@ def family_outputs(name):
     deleted file reruns exactly the job that writes it, and what depends on it."""
     family = FAMILIES[name]
     return [f"{run}/{output}" for run in family.run_dirs(config) for output in family.outputs]
+
+
+def baseline_settings(wildcards):
+    """What the baseline reads: the protocol's evaluation and, for LNDP, the full variant's settings."""
+    if wildcards.protocol == "smgrnn":
+        return as_json({"eval_episodes": SMGRNN["eval_episodes"], "eval_seed": SMGRNN["eval_seed"]})
+    return as_json({"eval_lifetimes": LNDP["eval_lifetimes"], "eval_seed": LNDP["eval_seed"],
+                    "full": lndp_variants.resolve(LNDP, wildcards.task, "full")})

@@ -35,14 +35,16 @@ def collect_run(family_name: str, run_dir: Path) -> tuple[pd.DataFrame, dict]:
     family = get_family(family_name)
     summary_path = run_dir / "summary.json"
     summary = read_json(summary_path)
-    metrics = read_parquet(run_dir / "metrics.parquet")
+    # a family without curves (baselines) has no metrics.parquet
+    metrics = read_parquet(run_dir / "metrics.parquet") if "metrics.parquet" in family.run_files else pd.DataFrame()
     try:
         ids = {"family": family.name, **{key: summary[key] for key in ID_COLUMNS[1:]}}
         row = {**ids, **family.summary_row(summary, metrics)}
     except KeyError as err:
         raise ValueError(f"{summary_path} lacks key {err} (not a complete {family.name} run?)") from None
     parts = _curves(family, metrics, run_dir / "metrics.parquet") + family.extra_curves(run_dir)
-    long = pd.concat(parts, ignore_index=True).assign(**ids)
+    long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RUN_COLUMNS)
+    long = long.assign(**ids)
     return long[RUN_COLUMNS], row
 
 
