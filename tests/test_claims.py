@@ -93,6 +93,15 @@ def test_spread_claim():
     assert verdict(table)[0] == "not reproduced"
 
 
+@pytest.mark.parametrize("b", [[5.0, 5.0, 5.0], [7.0, 7.0, 7.0]])
+def test_spread_of_two_constant_groups_is_inconclusive(b):
+    # was "not reproduced: a varies more than b (one-sided p=0)": the test's p=1 read as its opposite's p=0
+    table = cl.evaluate_claims(summary({"a": [5.0, 5.0, 5.0], "b": b}), [claim(check="spread", versus="b")],
+                               config=CONFIG)
+    assert verdict(table) == ("inconclusive", "no spread to compare: a and b are both constant")
+    assert np.isnan(table.iloc[0]["p_value"]) and np.isnan(table.iloc[0]["p_holm"])
+
+
 def test_claims_file_errors_name_the_claim_and_key(tmp_path):
     path = tmp_path / "claims.yaml"
     path.write_text(yaml.safe_dump({"claims": [claim(check="bigger")]}))

@@ -161,6 +161,9 @@ def _evaluate_row(claim, task, by_task, versus, settings, config) -> dict:
     if too_few:
         return {**row, "verdict": INCONCLUSIVE,
                 "reason": f"too few seeds ({', '.join(too_few)} < {settings.min_seeds})"}
+    if check == "spread" and np.all(a == a[0]) and np.all(b == b[0]):
+        return {**row, "verdict": INCONCLUSIVE,
+                "reason": f"no spread to compare: {claim['group']} and {versus} are both constant"}
     if check in ("value", "ratio", "difference"):
         return {**row, **_interval_verdict(row["ci_low"], row["ci_high"], row["target_low"], row["target_high"])}
     return {**row, "verdict": "", "reason": ""}  # tests: decided after the Holm correction
@@ -172,7 +175,7 @@ def _spread_p(a, b) -> float:
         return math.nan
     dev_a, dev_b = np.abs(a - np.median(a)), np.abs(b - np.median(b))
     if np.all(dev_a == 0) and np.all(dev_b == 0):
-        return 1.0
+        return math.nan  # both constant: no spread to compare (the verdict says so)
     # With two groups Brown-Forsythe is a t-test on the absolute deviations from the median.
     return float(sps.ttest_ind(dev_a, dev_b, alternative="less").pvalue)
 
