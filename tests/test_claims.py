@@ -102,6 +102,86 @@ def test_spread_of_two_constant_groups_is_inconclusive(b):
     assert np.isnan(table.iloc[0]["p_value"]) and np.isnan(table.iloc[0]["p_holm"])
 
 
+NAN, INF = float("nan"), float("inf")
+STEADY, WILD = [100.0, 101.0, 99.0, 100.5, 99.5, 100.0], [40.0, 160.0, 90.0, 130.0, 60.0, 120.0]
+VALUE, RATIO, DIFF = ({"check": "value", "between": [20, 40]}, {"check": "ratio", "versus": "b", "between": [10, None]},
+                      {"check": "difference", "versus": "b", "between": [-1, 1]})
+TEST, SPREAD = {"check": "test", "versus": "b", "direction": "greater"}, {"check": "spread", "versus": "b"}
+# Every check against degenerate data: constant groups, n below min_seeds, NaN / inf values, a zero-mean ratio
+# reference, a metric nobody recorded, no runs of a named variant. (check, groups, verdict, the reason's text)
+EDGE_CASES = {
+    "value constant in band": (VALUE, {"a": [30, 30, 30]}, "reproduced", "CI [30, 30] inside [20, 40]"),
+    "value constant outside": (VALUE, {"a": [5, 5, 5]}, "not reproduced", "CI [5, 5] outside [20, 40]"),
+    "value n < min_seeds": (VALUE, {"a": [30, 31]}, "inconclusive", "too few seeds (a n=2 < 3)"),
+    "value NaN leaves too few": (VALUE, {"a": [30, 31, NAN]}, "inconclusive",
+                                 "too few seeds (a n=2 < 3); non-finite score dropped: 1 of a"),
+    "value inf leaves too few": (VALUE, {"a": [30, 31, INF]}, "inconclusive",
+                                 "too few seeds (a n=2 < 3); non-finite score dropped: 1 of a"),
+    "value NaN, enough seeds": (VALUE, {"a": [30, 30, 30, NAN]}, "reproduced",
+                                "CI [30, 30] inside [20, 40]; non-finite score dropped: 1 of a"),
+    "value inf, enough seeds": (VALUE, {"a": [30, 30, 30, INF]}, "reproduced",  # was: CI [30, inf] straddles
+                                "CI [30, 30] inside [20, 40]; non-finite score dropped: 1 of a"),
+    "value all NaN": (VALUE, {"a": [NAN, NAN, NAN]}, "inconclusive",
+                      "no finite value of score in the runs of a (3 runs) on T"),
+    "value metric not recorded": (dict(VALUE, metric="other"), {"a": [30, 31, 29]}, "inconclusive",
+                                  "no finite value of other in the runs of a (3 runs) on T"),
+    "value no runs": (VALUE, {"z": [30, 31, 29]}, "inconclusive", "no runs of a on T in this configuration"),
+    "ratio both constant": (RATIO, {"a": [30, 30, 30], "b": [3, 3, 3]}, "reproduced", "CI [10, 10] inside [10, inf]"),
+    "ratio reference all zero": (RATIO, {"a": [30, 31, 29], "b": [0, 0, 0]}, "inconclusive",
+                                 "ratio undefined: the CI of the mean of b [0, 0] includes 0"),
+    "ratio reference mean zero": (RATIO, {"a": [30, 31, 29], "b": [-1, 0, 1]}, "inconclusive",
+                                  "ratio undefined: the CI of the mean of b [-1, 1] includes 0"),
+    "ratio reference spans zero": (RATIO, {"a": [300, 310, 290, 305], "b": [-1, 0, 1.5, 2]}, "inconclusive",
+                                   "ratio undefined: the CI of the mean of b [-0.5, 1.75] includes 0"),
+    "ratio reference n < min_seeds": (RATIO, {"a": [30, 31, 29], "b": [3, 3]}, "inconclusive",
+                                      "too few seeds (b n=2 < 3)"),
+    "ratio reference all NaN": (RATIO, {"a": [30, 31, 29], "b": [NAN, NAN, NAN]}, "inconclusive",
+                                "no finite value of score in the runs of b (3 runs) on T"),
+    "ratio no runs of versus": (RATIO, {"a": [30, 31, 29]}, "inconclusive", "no runs of b on T in this configuration"),
+    "ratio versus glob matches nothing": (dict(RATIO, versus="mlp_*"), {"a": [30, 31, 29], "b": [3, 3, 3]},
+                                          "inconclusive", "no runs of mlp_* on T in this configuration"),
+    "difference both constant, equal": (DIFF, {"a": [5, 5, 5], "b": [5, 5, 5]}, "reproduced", "CI [0, 0] inside [-1, 1]"),
+    "difference both constant, apart": (DIFF, {"a": [7, 7, 7], "b": [5, 5, 5]}, "not reproduced",
+                                        "CI [2, 2] outside [-1, 1]"),
+    "difference n < min_seeds": (DIFF, {"a": [5, 5], "b": [5, 5]}, "inconclusive", "too few seeds (a n=2, b n=2 < 3)"),
+    "difference no runs of either": (DIFF, {"z": [5, 5, 5]}, "inconclusive", "no runs of a and b on T"),
+    "test both constant, equal": (TEST, {"a": [5] * 4, "b": [5] * 4}, "not reproduced",
+                                  "the CI of the difference [0, 0] excludes the claimed direction"),
+    "test both constant, as claimed": (TEST, {"a": [7] * 4, "b": [5] * 4}, "reproduced",
+                                       "p=0.00656, Holm-adjusted 0.00656 < 0.05"),
+    "test rank floor at alpha": (TEST, {"a": [7, 8, 9], "b": [1, 2, 3]}, "inconclusive",
+                                 "too few seeds: the rank test cannot go below p=0.05"),
+    "test n < min_seeds": (TEST, {"a": [7, 8], "b": [1, 2, 3]}, "inconclusive", "too few seeds (a n=2 < 3)"),
+    "test NaN, enough seeds": (TEST, {"a": [7, 8, 9, 10, NAN], "b": [1, 2, 3, 4]}, "reproduced",
+                               "p=0.0143, Holm-adjusted 0.0143 < 0.05; non-finite score dropped: 1 of a"),
+    "test no runs of versus": (TEST, {"a": [7, 8, 9]}, "inconclusive", "no runs of b on T"),
+    "spread both constant, equal": (SPREAD, {"a": [5, 5, 5], "b": [5, 5, 5]}, "inconclusive",
+                                    "no spread to compare: a and b are both constant"),
+    "spread both constant, apart": (SPREAD, {"a": [5, 5, 5], "b": [7, 7, 7]}, "inconclusive",
+                                    "no spread to compare: a and b are both constant"),
+    "spread equal constant deviations": (SPREAD, {"a": [1, 1, 3, 3], "b": [11, 11, 13, 13]}, "inconclusive",
+                                         "no spread difference to test: every seed of a and of b lies the same "
+                                         "distance from its group's median"),
+    "spread one group constant": (SPREAD, {"a": [100] * 6, "b": WILD}, "reproduced",
+                                  "p=0.00091, Holm-adjusted 0.00091 < 0.05"),
+    "spread n < min_seeds": (SPREAD, {"a": [5, 6], "b": [1, 9, 5]}, "inconclusive", "too few seeds (a n=2 < 3)"),
+    "spread versus all NaN": (SPREAD, {"a": STEADY, "b": [NAN] * 6}, "inconclusive",
+                              "no finite value of score in the runs of b (6 runs) on T"),
+    "spread NaN, enough seeds": (SPREAD, {"a": STEADY, "b": WILD + [NAN]}, "reproduced",
+                                 "p=0.000998, Holm-adjusted 0.000998 < 0.05; non-finite score dropped: 1 of b"),
+}
+
+
+@pytest.mark.parametrize("check, groups, expected, because", EDGE_CASES.values(), ids=EDGE_CASES.keys())
+def test_edge_cases_get_the_right_verdict_and_name_the_cause(check, groups, expected, because):
+    data = summary({v: [float(x) for x in values] for v, values in groups.items()})
+    table = cl.evaluate_claims(data, [claim(**check)], config=CONFIG)
+    assert len(table) == 1
+    got, reason = verdict(table)
+    assert got == expected
+    assert because in reason
+
+
 def test_claims_file_errors_name_the_claim_and_key(tmp_path):
     path = tmp_path / "claims.yaml"
     path.write_text(yaml.safe_dump({"claims": [claim(check="bigger")]}))
@@ -113,6 +193,12 @@ def test_claims_file_errors_name_the_claim_and_key(tmp_path):
     path.write_text(yaml.safe_dump({"claims": [claim(check="test", versus="b")]}))
     with pytest.raises(cl.ClaimsError, match="direction: must be 'greater' or 'less'"):
         cl.load_claims(path)
+    path.write_text(yaml.safe_dump({"claims": [claim(check="value", between=[40, 20])]}))
+    with pytest.raises(cl.ClaimsError, match=r"\(c\)\.between: low 40 above high 20 for task T"):
+        cl.load_claims(path)  # an empty band would make every interval "outside": not reproduced by construction
+    path.write_text(yaml.safe_dump({"min_seeds": 1, "claims": [claim(check="value", between=[0, 1])]}))
+    with pytest.raises(cl.ClaimsError, match="claims.yaml: min_seeds: must be at least 2"):
+        cl.load_claims(path)  # one seed has no interval and no test
 
 
 def test_project_claims_file_covers_both_papers():
