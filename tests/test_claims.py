@@ -85,6 +85,36 @@ def test_directional_test_verdicts_with_holm():
     assert verdict(cl.evaluate_claims(noisy, claims[:1], config=CONFIG))[0] == "inconclusive"
 
 
+ABOVE = [10.0, 11.0, 12.0, 13.0, 14.0, 15.0]
+# Below ABOVE with k pairs out of order: the exact one-sided rank test's p is the number of 6-of-12 arrangements
+# at least as extreme over C(12, 6) = 924 -> 1, 19 and 30 / 924.
+BELOW = {"b1": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], "b2": [1.0, 2.0, 3.0, 4.0, 5.0, 14.5], "b3": [1.0, 2.0, 3.0, 4.0, 5.0, 15.5]}
+
+
+def test_holm_steps_down_where_bonferroni_would_not():
+    table = cl.evaluate_claims(summary({"a": ABOVE, **BELOW}), [claim(check="test", versus="b*", direction="greater")],
+                               config=CONFIG).set_index("versus")
+    np.testing.assert_allclose(table["p_value"], [1 / 924, 19 / 924, 30 / 924])
+    # Holm: 3 x 1/924, then 2 x 19/924 = 0.041, then max(0.041, 30/924); Bonferroni would give 3 x 19/924 = 0.062
+    # and 3 x 30/924 = 0.097: two of the three claims not significant.
+    np.testing.assert_allclose(table["p_holm"], [3 / 924, 38 / 924, 38 / 924])
+    assert 19 / 924 > 0.05 / 3 and 30 / 924 < 0.05 < 3 * 19 / 924
+    assert table["verdict"].tolist() == ["reproduced"] * 3
+    assert table.loc["b2", "reason"] == "p=0.0206, Holm-adjusted 0.0411 < 0.05"
+
+
+def test_verdict_uses_the_holm_adjusted_p_across_test_and_spread_rows():
+    data = summary({"a": ABOVE, "b3": BELOW["b3"]})
+    alone = cl.evaluate_claims(data, [claim(check="test", versus="b3", direction="greater")], config=CONFIG)
+    assert verdict(alone) == ("reproduced", "p=0.0325, Holm-adjusted 0.0325 < 0.05")
+    # a spread row joins the Holm family: raw p 0.0325 < alpha, adjusted 2 x 0.0325 = 0.065 > alpha
+    claims = [claim(id="up", check="test", versus="b3", direction="greater"), claim(id="calm", check="spread", versus="b3")]
+    table = cl.evaluate_claims(data, claims, config=CONFIG).set_index("claim")
+    assert table.loc["up", "p_value"] < 0.05 < table.loc["up", "p_holm"] == pytest.approx(2 * 30 / 924)
+    assert table.loc["up", ["verdict", "reason"]].tolist() == ["inconclusive", "not significant: Holm-adjusted p=0.0649"]
+    assert table.loc["calm", "p_value"] > 30 / 924 and table.loc["calm", "verdict"] == "inconclusive"
+
+
 def test_spread_claim():
     steady, wild = [100.0, 101.0, 99.0, 100.5, 99.5, 100.0], [40.0, 160.0, 90.0, 130.0, 60.0, 120.0]
     table = cl.evaluate_claims(summary({"a": steady, "b": wild}), [claim(check="spread", versus="b")], config=CONFIG)
