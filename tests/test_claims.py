@@ -85,12 +85,131 @@ def test_directional_test_verdicts_with_holm():
     assert verdict(cl.evaluate_claims(noisy, claims[:1], config=CONFIG))[0] == "inconclusive"
 
 
+ABOVE = [10.0, 11.0, 12.0, 13.0, 14.0, 15.0]
+# Below ABOVE with k pairs out of order: the exact one-sided rank test's p is the number of 6-of-12 arrangements
+# at least as extreme over C(12, 6) = 924 -> 1, 19 and 30 / 924.
+BELOW = {"b1": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], "b2": [1.0, 2.0, 3.0, 4.0, 5.0, 14.5], "b3": [1.0, 2.0, 3.0, 4.0, 5.0, 15.5]}
+
+
+def test_holm_steps_down_where_bonferroni_would_not():
+    table = cl.evaluate_claims(summary({"a": ABOVE, **BELOW}), [claim(check="test", versus="b*", direction="greater")],
+                               config=CONFIG).set_index("versus")
+    np.testing.assert_allclose(table["p_value"], [1 / 924, 19 / 924, 30 / 924])
+    # Holm: 3 x 1/924, then 2 x 19/924 = 0.041, then max(0.041, 30/924); Bonferroni would give 3 x 19/924 = 0.062
+    # and 3 x 30/924 = 0.097: two of the three claims not significant.
+    np.testing.assert_allclose(table["p_holm"], [3 / 924, 38 / 924, 38 / 924])
+    assert 19 / 924 > 0.05 / 3 and 30 / 924 < 0.05 < 3 * 19 / 924
+    assert table["verdict"].tolist() == ["reproduced"] * 3
+    assert table.loc["b2", "reason"] == "p=0.0206, Holm-adjusted 0.0411 < 0.05"
+
+
+def test_verdict_uses_the_holm_adjusted_p_across_test_and_spread_rows():
+    data = summary({"a": ABOVE, "b3": BELOW["b3"]})
+    alone = cl.evaluate_claims(data, [claim(check="test", versus="b3", direction="greater")], config=CONFIG)
+    assert verdict(alone) == ("reproduced", "p=0.0325, Holm-adjusted 0.0325 < 0.05")
+    # a spread row joins the Holm family: raw p 0.0325 < alpha, adjusted 2 x 0.0325 = 0.065 > alpha
+    claims = [claim(id="up", check="test", versus="b3", direction="greater"), claim(id="calm", check="spread", versus="b3")]
+    table = cl.evaluate_claims(data, claims, config=CONFIG).set_index("claim")
+    assert table.loc["up", "p_value"] < 0.05 < table.loc["up", "p_holm"] == pytest.approx(2 * 30 / 924)
+    assert table.loc["up", ["verdict", "reason"]].tolist() == ["inconclusive", "not significant: Holm-adjusted p=0.0649"]
+    assert table.loc["calm", "p_value"] > 30 / 924 and table.loc["calm", "verdict"] == "inconclusive"
+
+
 def test_spread_claim():
     steady, wild = [100.0, 101.0, 99.0, 100.5, 99.5, 100.0], [40.0, 160.0, 90.0, 130.0, 60.0, 120.0]
     table = cl.evaluate_claims(summary({"a": steady, "b": wild}), [claim(check="spread", versus="b")], config=CONFIG)
     assert verdict(table)[0] == "reproduced"
     table = cl.evaluate_claims(summary({"a": wild, "b": steady}), [claim(check="spread", versus="b")], config=CONFIG)
     assert verdict(table)[0] == "not reproduced"
+
+
+@pytest.mark.parametrize("b", [[5.0, 5.0, 5.0], [7.0, 7.0, 7.0]])
+def test_spread_of_two_constant_groups_is_inconclusive(b):
+    # was "not reproduced: a varies more than b (one-sided p=0)": the test's p=1 read as its opposite's p=0
+    table = cl.evaluate_claims(summary({"a": [5.0, 5.0, 5.0], "b": b}), [claim(check="spread", versus="b")],
+                               config=CONFIG)
+    assert verdict(table) == ("inconclusive", "no spread to compare: a and b are both constant")
+    assert np.isnan(table.iloc[0]["p_value"]) and np.isnan(table.iloc[0]["p_holm"])
+
+
+NAN, INF = float("nan"), float("inf")
+STEADY, WILD = [100.0, 101.0, 99.0, 100.5, 99.5, 100.0], [40.0, 160.0, 90.0, 130.0, 60.0, 120.0]
+VALUE, RATIO, DIFF = ({"check": "value", "between": [20, 40]}, {"check": "ratio", "versus": "b", "between": [10, None]},
+                      {"check": "difference", "versus": "b", "between": [-1, 1]})
+TEST, SPREAD = {"check": "test", "versus": "b", "direction": "greater"}, {"check": "spread", "versus": "b"}
+# Every check against degenerate data: constant groups, n below min_seeds, NaN / inf values, a zero-mean ratio
+# reference, a metric nobody recorded, no runs of a named variant. (check, groups, verdict, the reason's text)
+EDGE_CASES = {
+    "value constant in band": (VALUE, {"a": [30, 30, 30]}, "reproduced", "CI [30, 30] inside [20, 40]"),
+    "value constant outside": (VALUE, {"a": [5, 5, 5]}, "not reproduced", "CI [5, 5] outside [20, 40]"),
+    "value n < min_seeds": (VALUE, {"a": [30, 31]}, "inconclusive", "too few seeds (a n=2 < 3)"),
+    "value NaN leaves too few": (VALUE, {"a": [30, 31, NAN]}, "inconclusive",
+                                 "too few seeds (a n=2 < 3); non-finite score dropped: 1 of a"),
+    "value inf leaves too few": (VALUE, {"a": [30, 31, INF]}, "inconclusive",
+                                 "too few seeds (a n=2 < 3); non-finite score dropped: 1 of a"),
+    "value NaN, enough seeds": (VALUE, {"a": [30, 30, 30, NAN]}, "reproduced",
+                                "CI [30, 30] inside [20, 40]; non-finite score dropped: 1 of a"),
+    "value inf, enough seeds": (VALUE, {"a": [30, 30, 30, INF]}, "reproduced",  # was: CI [30, inf] straddles
+                                "CI [30, 30] inside [20, 40]; non-finite score dropped: 1 of a"),
+    "value all NaN": (VALUE, {"a": [NAN, NAN, NAN]}, "inconclusive",
+                      "no finite value of score in the runs of a (3 runs) on T"),
+    "value metric not recorded": (dict(VALUE, metric="other"), {"a": [30, 31, 29]}, "inconclusive",
+                                  "no finite value of other in the runs of a (3 runs) on T"),
+    "value no runs": (VALUE, {"z": [30, 31, 29]}, "inconclusive", "no runs of a on T in this configuration"),
+    "ratio both constant": (RATIO, {"a": [30, 30, 30], "b": [3, 3, 3]}, "reproduced", "CI [10, 10] inside [10, inf]"),
+    "ratio reference all zero": (RATIO, {"a": [30, 31, 29], "b": [0, 0, 0]}, "inconclusive",
+                                 "ratio undefined: the CI of the mean of b [0, 0] includes 0"),
+    "ratio reference mean zero": (RATIO, {"a": [30, 31, 29], "b": [-1, 0, 1]}, "inconclusive",
+                                  "ratio undefined: the CI of the mean of b [-1, 1] includes 0"),
+    "ratio reference spans zero": (RATIO, {"a": [300, 310, 290, 305], "b": [-1, 0, 1.5, 2]}, "inconclusive",
+                                   "ratio undefined: the CI of the mean of b [-0.5, 1.75] includes 0"),
+    "ratio reference n < min_seeds": (RATIO, {"a": [30, 31, 29], "b": [3, 3]}, "inconclusive",
+                                      "too few seeds (b n=2 < 3)"),
+    "ratio reference all NaN": (RATIO, {"a": [30, 31, 29], "b": [NAN, NAN, NAN]}, "inconclusive",
+                                "no finite value of score in the runs of b (3 runs) on T"),
+    "ratio no runs of versus": (RATIO, {"a": [30, 31, 29]}, "inconclusive", "no runs of b on T in this configuration"),
+    "ratio versus glob matches nothing": (dict(RATIO, versus="mlp_*"), {"a": [30, 31, 29], "b": [3, 3, 3]},
+                                          "inconclusive", "no runs of mlp_* on T in this configuration"),
+    "difference both constant, equal": (DIFF, {"a": [5, 5, 5], "b": [5, 5, 5]}, "reproduced", "CI [0, 0] inside [-1, 1]"),
+    "difference both constant, apart": (DIFF, {"a": [7, 7, 7], "b": [5, 5, 5]}, "not reproduced",
+                                        "CI [2, 2] outside [-1, 1]"),
+    "difference n < min_seeds": (DIFF, {"a": [5, 5], "b": [5, 5]}, "inconclusive", "too few seeds (a n=2, b n=2 < 3)"),
+    "difference no runs of either": (DIFF, {"z": [5, 5, 5]}, "inconclusive", "no runs of a and b on T"),
+    "test both constant, equal": (TEST, {"a": [5] * 4, "b": [5] * 4}, "not reproduced",
+                                  "the CI of the difference [0, 0] excludes the claimed direction"),
+    "test both constant, as claimed": (TEST, {"a": [7] * 4, "b": [5] * 4}, "reproduced",
+                                       "p=0.00656, Holm-adjusted 0.00656 < 0.05"),
+    "test rank floor at alpha": (TEST, {"a": [7, 8, 9], "b": [1, 2, 3]}, "inconclusive",
+                                 "too few seeds: the rank test cannot go below p=0.05"),
+    "test n < min_seeds": (TEST, {"a": [7, 8], "b": [1, 2, 3]}, "inconclusive", "too few seeds (a n=2 < 3)"),
+    "test NaN, enough seeds": (TEST, {"a": [7, 8, 9, 10, NAN], "b": [1, 2, 3, 4]}, "reproduced",
+                               "p=0.0143, Holm-adjusted 0.0143 < 0.05; non-finite score dropped: 1 of a"),
+    "test no runs of versus": (TEST, {"a": [7, 8, 9]}, "inconclusive", "no runs of b on T"),
+    "spread both constant, equal": (SPREAD, {"a": [5, 5, 5], "b": [5, 5, 5]}, "inconclusive",
+                                    "no spread to compare: a and b are both constant"),
+    "spread both constant, apart": (SPREAD, {"a": [5, 5, 5], "b": [7, 7, 7]}, "inconclusive",
+                                    "no spread to compare: a and b are both constant"),
+    "spread equal constant deviations": (SPREAD, {"a": [1, 1, 3, 3], "b": [11, 11, 13, 13]}, "inconclusive",
+                                         "no spread difference to test: every seed of a and of b lies the same "
+                                         "distance from its group's median"),
+    "spread one group constant": (SPREAD, {"a": [100] * 6, "b": WILD}, "reproduced",
+                                  "p=0.00091, Holm-adjusted 0.00091 < 0.05"),
+    "spread n < min_seeds": (SPREAD, {"a": [5, 6], "b": [1, 9, 5]}, "inconclusive", "too few seeds (a n=2 < 3)"),
+    "spread versus all NaN": (SPREAD, {"a": STEADY, "b": [NAN] * 6}, "inconclusive",
+                              "no finite value of score in the runs of b (6 runs) on T"),
+    "spread NaN, enough seeds": (SPREAD, {"a": STEADY, "b": WILD + [NAN]}, "reproduced",
+                                 "p=0.000998, Holm-adjusted 0.000998 < 0.05; non-finite score dropped: 1 of b"),
+}
+
+
+@pytest.mark.parametrize("check, groups, expected, because", EDGE_CASES.values(), ids=EDGE_CASES.keys())
+def test_edge_cases_get_the_right_verdict_and_name_the_cause(check, groups, expected, because):
+    data = summary({v: [float(x) for x in values] for v, values in groups.items()})
+    table = cl.evaluate_claims(data, [claim(**check)], config=CONFIG)
+    assert len(table) == 1
+    got, reason = verdict(table)
+    assert got == expected
+    assert because in reason
 
 
 def test_claims_file_errors_name_the_claim_and_key(tmp_path):
@@ -104,6 +223,12 @@ def test_claims_file_errors_name_the_claim_and_key(tmp_path):
     path.write_text(yaml.safe_dump({"claims": [claim(check="test", versus="b")]}))
     with pytest.raises(cl.ClaimsError, match="direction: must be 'greater' or 'less'"):
         cl.load_claims(path)
+    path.write_text(yaml.safe_dump({"claims": [claim(check="value", between=[40, 20])]}))
+    with pytest.raises(cl.ClaimsError, match=r"\(c\)\.between: low 40 above high 20 for task T"):
+        cl.load_claims(path)  # an empty band would make every interval "outside": not reproduced by construction
+    path.write_text(yaml.safe_dump({"min_seeds": 1, "claims": [claim(check="value", between=[0, 1])]}))
+    with pytest.raises(cl.ClaimsError, match="claims.yaml: min_seeds: must be at least 2"):
+        cl.load_claims(path)  # one seed has no interval and no test
 
 
 def test_project_claims_file_covers_both_papers():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,10 @@ class Settings:
 
     min_seeds: int = 3
 
+    def __post_init__(self):
+        if self.min_seeds < 2:
+            raise ClaimsError(f"min_seeds: must be at least 2 (one seed has no interval), got {self.min_seeds}")
+
 
 def load_claims(path: str | Path) -> tuple[Settings, list[dict]]:
     """Read and check the claims file; every problem names its claim and key."""
@@ -55,7 +60,10 @@ def load_claims(path: str | Path) -> tuple[Settings, list[dict]]:
     unknown = sorted(set(data) - {"claims", "min_seeds"})
     if unknown:
         raise ClaimsError(f"{path}: unknown top-level key(s) {unknown}; allowed: claims, min_seeds")
-    settings = Settings(min_seeds=int(data.get("min_seeds", 3)))
+    try:
+        settings = Settings(min_seeds=int(data.get("min_seeds", 3)))
+    except ClaimsError as err:
+        raise ClaimsError(f"{path}: {err}") from None
     seen = set()
     for i, claim in enumerate(data["claims"]):
         where = f"{path}: claims[{i}]" + (f" ({claim.get('id')})" if isinstance(claim, dict) else "")
@@ -88,6 +96,8 @@ def _band(claim: dict, task: str, where: str = "") -> tuple[float, float]:
         raise ClaimsError(f"{where or claim['id']}.between: needs [low, high] for task {task}")
     low = -math.inf if between[0] is None else float(between[0])
     high = math.inf if between[1] is None else float(between[1])
+    if not low <= high:
+        raise ClaimsError(f"{where or claim['id']}.between: low {between[0]} above high {between[1]} for task {task}")
     return low, high
 
 
@@ -114,17 +124,19 @@ def evaluate_claims(summary: pd.DataFrame, claims: list[dict], settings: Setting
     return table
 
 
-def _values(by_task: pd.DataFrame, variant: str, metric: str) -> np.ndarray:
-    if metric not in by_task.columns:
-        return np.array([])
-    values = by_task.loc[by_task["variant"] == variant, metric].to_numpy(dtype=float)
-    return values[~np.isnan(values)]
+def _values(by_task: pd.DataFrame, variant: str, metric: str) -> tuple[np.ndarray, int]:
+    """The finite values of ``metric`` in the variant's runs, and how many of its runs have none
+    (NaN, infinite, or the metric not recorded at all)."""
+    runs = by_task[by_task["variant"] == variant]
+    values = runs[metric].to_numpy(dtype=float) if metric in runs.columns else np.full(len(runs), math.nan)
+    finite = np.isfinite(values)
+    return values[finite], int(np.count_nonzero(~finite))
 
 
 def _evaluate_row(claim, task, by_task, versus, settings, config) -> dict:
     check, metric = claim["check"], claim["metric"]
-    a = _values(by_task, claim["group"], metric)
-    b = _values(by_task, versus, metric) if versus else np.array([])
+    a, dropped_a = _values(by_task, claim["group"], metric)
+    b, dropped_b = _values(by_task, versus, metric) if versus else (np.array([]), 0)
     row = {"claim": claim["id"], "task": task, "statement": claim["statement"], "source": claim["source"],
            "family": claim["family"], "metric": metric, "check": check, "group": claim["group"],
            "versus": versus or "", "direction": claim.get("direction", ""), "paper": _per_task(claim["paper"], task),
@@ -133,12 +145,19 @@ def _evaluate_row(claim, task, by_task, versus, settings, config) -> dict:
     if check in ("value", "ratio", "difference"):
         row["target_low"], row["target_high"] = _band(claim, task)
 
-    groups = [(claim["group"], a)] + ([(versus, b)] if versus else [])
-    absent = [name for name, values in groups if values.size == 0]
+    groups = [(claim["group"], a, dropped_a)] + ([(versus, b, dropped_b)] if versus else [])
+    absent = [name for name, values, dropped in groups if values.size + dropped == 0]
     if absent:
         return {**row, "verdict": INCONCLUSIVE,
                 "reason": f"no runs of {' and '.join(absent)} on {task} in this configuration"}
+    blank = [f"{name} ({dropped} runs)" for name, values, dropped in groups if values.size == 0]
+    if blank:
+        return {**row, "verdict": INCONCLUSIVE,
+                "reason": f"no finite value of {metric} in the runs of {' and '.join(blank)} on {task}"}
+    dropped = [f"{count} of {name}" for name, _, count in groups if count]
+    note = f"; non-finite {metric} dropped: {', '.join(dropped)}" if dropped else ""
 
+    reference = (math.nan, math.nan)
     if check == "value":
         row["estimate"] = float(a.mean())
         row["ci_low"], row["ci_high"] = stats.bootstrap_ci(a, np.mean, config)
@@ -147,7 +166,8 @@ def _evaluate_row(claim, task, by_task, versus, settings, config) -> dict:
         row["ci_low"], row["ci_high"] = stats.diff_ci(a, b, config)
     elif check == "ratio":
         row["estimate"] = float(a.mean() / b.mean()) if b.mean() != 0 else math.nan
-        if b.mean() != 0:
+        reference = stats.bootstrap_ci(b, np.mean, config)  # the ratio is bounded only where this excludes 0
+        if not reference[0] <= 0 <= reference[1]:
             row["ci_low"], row["ci_high"] = stats.two_sample_ci(a, b, stats.mean_ratio, config)
     elif check == "test":
         row["estimate"] = float(a.mean() - b.mean())
@@ -157,24 +177,46 @@ def _evaluate_row(claim, task, by_task, versus, settings, config) -> dict:
         row["estimate"] = float(a.std(ddof=1) - b.std(ddof=1)) if min(a.size, b.size) > 1 else math.nan
         row["p_value"] = _spread_p(a, b)
 
-    too_few = [f"{name} n={values.size}" for name, values in groups if values.size < settings.min_seeds]
-    if too_few:
-        return {**row, "verdict": INCONCLUSIVE,
-                "reason": f"too few seeds ({', '.join(too_few)} < {settings.min_seeds})"}
+    verdict, reason = _degenerate(claim, versus, a, b, settings.min_seeds, reference, row["p_value"])
+    if verdict:
+        return {**row, "verdict": verdict, "reason": reason + note}
     if check in ("value", "ratio", "difference"):
-        return {**row, **_interval_verdict(row["ci_low"], row["ci_high"], row["target_low"], row["target_high"])}
-    return {**row, "verdict": "", "reason": ""}  # tests: decided after the Holm correction
+        decided = _interval_verdict(row["ci_low"], row["ci_high"], row["target_low"], row["target_high"])
+        return {**row, "verdict": decided["verdict"], "reason": decided["reason"] + note}
+    return {**row, "verdict": "", "reason": note}  # tests: decided after the Holm correction (reason appended)
+
+
+def _degenerate(claim, versus, a, b, min_seeds, reference, p) -> tuple[str, str]:
+    """Data on which the check has no answer -> (inconclusive, why); ("", "") otherwise.
+    ``reference``: the CI of the mean of ``versus`` (ratio checks), ``p``: the spread test's p."""
+    group, check = claim["group"], claim["check"]
+    too_few = [f"{name} n={values.size}" for name, values in ((group, a), (versus, b))
+               if name and values.size < min_seeds]
+    if too_few:
+        return INCONCLUSIVE, f"too few seeds ({', '.join(too_few)} < {min_seeds})"
+    if check == "ratio" and reference[0] <= 0 <= reference[1]:
+        return INCONCLUSIVE, (f"ratio undefined: the CI of the mean of {versus} "
+                              f"[{reference[0]:.4g}, {reference[1]:.4g}] includes 0")
+    if check == "spread" and np.all(a == a[0]) and np.all(b == b[0]):
+        return INCONCLUSIVE, f"no spread to compare: {group} and {versus} are both constant"
+    if check == "spread" and math.isnan(p):
+        return INCONCLUSIVE, (f"no spread difference to test: every seed of {group} and of {versus} lies "
+                              f"the same distance from its group's median")
+    return "", ""
 
 
 def _spread_p(a, b) -> float:
-    """One-sided Brown-Forsythe test that a varies less than b across seeds."""
+    """One-sided Brown-Forsythe test that a varies less than b across seeds; NaN where it is undefined:
+    fewer than two seeds, or every seed the same distance from its group's median in both groups."""
     if a.size < 2 or b.size < 2:
         return math.nan
     dev_a, dev_b = np.abs(a - np.median(a)), np.abs(b - np.median(b))
-    if np.all(dev_a == 0) and np.all(dev_b == 0):
-        return 1.0
+    if np.all(dev_a == dev_a[0]) and np.all(dev_b == dev_b[0]):  # t undefined (0/0) or infinite: say so exactly
+        return math.nan if dev_a[0] == dev_b[0] else float(dev_a[0] > dev_b[0])
     # With two groups Brown-Forsythe is a t-test on the absolute deviations from the median.
-    return float(sps.ttest_ind(dev_a, dev_b, alternative="less").pvalue)
+    with warnings.catch_warnings():  # scipy's "precision loss" when one group's deviations are all equal: exact here
+        warnings.filterwarnings("ignore", "Precision loss", RuntimeWarning)
+        return float(sps.ttest_ind(dev_a, dev_b, alternative="less").pvalue)
 
 
 def _interval_verdict(low, high, target_low, target_high) -> dict:
@@ -195,7 +237,8 @@ def _apply_holm(table: pd.DataFrame, alpha: float) -> None:
     table.loc[tests, "p_holm"] = stats.holm(table.loc[tests, "p_value"].to_numpy(dtype=float))
     for index in table.index[tests]:
         row = table.loc[index]
-        table.loc[index, ["verdict", "reason"]] = _test_verdict(row, alpha)
+        decided, reason = _test_verdict(row, alpha)
+        table.loc[index, ["verdict", "reason"]] = [decided, reason + row["reason"]]
 
 
 def _test_verdict(row: pd.Series, alpha: float) -> list[str]:
