@@ -259,3 +259,53 @@ def test_claims_table_and_overview_figure(tmp_path):
     first = (tmp_path / "claims_overview.pdf").read_bytes()
     make_figure("claims_overview", tables, tmp_path / "claims_overview.pdf")
     assert first[:5] == b"%PDF-" and (tmp_path / "claims_overview.pdf").read_bytes() == first
+
+
+def with_baseline(table: pd.DataFrame, task="Foraging-stationary", trivial=250.0, solved=float("nan"),
+                  ceiling=490.0, protocol="lndp") -> pd.DataFrame:
+    baseline = {"family": "baselines", "task": task, "variant": protocol, "seed": 1_000_000, "trivial": trivial,
+                "solved": solved, "ceiling": ceiling}
+    return pd.concat([table, pd.DataFrame([baseline])], ignore_index=True)
+
+
+def lndp_claim(**kw):
+    return claim(family="lndp", tasks=["Foraging-stationary"], **kw)
+
+
+def lndp_summary(groups, metric="eval_best_fitness"):
+    return summary(groups, metric=metric, task="Foraging-stationary", family="lndp")
+
+
+@pytest.mark.parametrize("full, expected", [
+    ([300.0, 310.0, 305.0, 302.0], "reproduced"),   # above the trivial 250: a learning result
+    ([250.0, 250.0, 250.0, 250.0], "inconclusive"),  # exactly what the constant policy scores
+    ([240.0, 260.0, 250.0, 255.0], "inconclusive"),  # not significantly above it
+])
+def test_a_learning_claim_needs_its_group_above_the_trivial_baseline(full, expected):
+    data = with_baseline(lndp_summary({"full": full, "no_sp": [100.0, 110.0, 105.0, 102.0]}))
+    table = cl.evaluate_claims(data, [lndp_claim(metric="eval_best_fitness", check="test", group="full",
+                                                 versus="no_sp", direction="greater")], config=CONFIG)
+    row = table.iloc[0]
+    assert (row["trivial"], row["ceiling"]) == (250.0, 490.0) and np.isnan(row["solved"])
+    assert row["verdict"] == expected
+    if expected == "inconclusive":
+        assert row["reason"].startswith("full is not significantly above the trivial baseline 250")
+        assert "otherwise: p=" in row["reason"]  # the test itself still passed
+
+
+def test_the_learning_rule_leaves_other_metrics_and_other_verdicts_alone():
+    # final density is not a learning metric: no baseline requirement
+    data = with_baseline(lndp_summary({"full": [0.5, 0.52, 0.51]}, metric="eval_best_density"))
+    table = cl.evaluate_claims(data, [lndp_claim(metric="eval_best_density", check="value", group="full",
+                                                 between=[0.4, 0.6])], config=CONFIG)
+    assert table.iloc[0]["verdict"] == "reproduced" and table.iloc[0]["trivial"] == 250.0
+    # a not-reproduced verdict stays not reproduced
+    data = with_baseline(lndp_summary({"full": [250.0, 250.0, 250.0]}))
+    table = cl.evaluate_claims(data, [lndp_claim(metric="eval_best_fitness", check="value", group="full",
+                                                 between=[400, 500])], config=CONFIG)
+    assert table.iloc[0]["verdict"] == "not reproduced"
+    # no baseline for the task: NaN columns, verdict as before
+    table = cl.evaluate_claims(lndp_summary({"full": [300.0, 301.0, 302.0]}),
+                               [lndp_claim(metric="eval_best_fitness", check="value", group="full",
+                                           between=[200, 400])], config=CONFIG)
+    assert table.iloc[0]["verdict"] == "reproduced" and np.isnan(table.iloc[0]["trivial"])

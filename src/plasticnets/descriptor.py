@@ -76,6 +76,9 @@ class Family:
     variant_names: Callable[[dict[str, Any]], list[str]]
     """The merged config -> the names of every variant it configures (what claims may name)."""
     headline_metrics: tuple[str, ...] = ()
+    learning_metrics: tuple[str, ...] = ()
+    """Headline metrics that score a policy (returns, fitness): a claim about them is about learning, and is shown
+    and judged beside the task's trivial baseline under this family's evaluation."""
     reference_variant: str | None = None
     figures: tuple[Figure, ...] = ()
     extra_curves: Callable[[Path], list[pd.DataFrame]] = lambda run_dir: []

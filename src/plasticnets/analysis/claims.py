@@ -22,13 +22,14 @@ import yaml
 from scipy import stats as sps
 
 from plasticnets.analysis import stats
+from plasticnets.families import FAMILIES
 
 CHECKS = ("value", "ratio", "difference", "test", "spread")
 PAIRED_CHECKS = ("ratio", "difference", "test", "spread")
 REQUIRED_KEYS = ("id", "statement", "source", "family", "metric", "tasks", "check", "group", "paper")
 OPTIONAL_KEYS = ("versus", "between", "direction")
 CLAIM_COLUMNS = ["claim", "task", "statement", "source", "family", "metric", "check", "group", "versus", "direction", "paper",
-                 "target_low", "target_high", "n_group", "n_versus", "estimate", "ci_low", "ci_high",
+                 "trivial", "solved", "ceiling", "target_low", "target_high", "n_group", "n_versus", "estimate", "ci_low", "ci_high",
                  "p_value", "p_holm", "verdict", "reason"]
 REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE = "reproduced", "not reproduced", "inconclusive"
 
@@ -109,6 +110,7 @@ def evaluate_claims(summary: pd.DataFrame, claims: list[dict], settings: Setting
                     config: stats.StatsConfig = stats.StatsConfig()) -> pd.DataFrame:
     """Every claim x task (x compared variant) -> one row of the claims table."""
     rows = []
+    baselines = _baselines(summary)
     for claim in claims:
         runs = summary[summary["family"] == claim["family"]] if "family" in summary else summary.iloc[0:0]
         for task in claim["tasks"]:
@@ -118,10 +120,46 @@ def evaluate_claims(summary: pd.DataFrame, claims: list[dict], settings: Setting
                 versus = sorted(v for v in set(by_task["variant"]) if fnmatch.fnmatchcase(v, claim["versus"]))
                 versus = versus or [claim["versus"]]
             for other in versus:
-                rows.append(_evaluate_row(claim, task, by_task, other, settings, config))
+                row = _evaluate_row(claim, task, by_task, other, settings, config)
+                rows.append({**row, **baselines.get((claim["family"], task), NO_BASELINE)})
     table = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
     _apply_holm(table, config.alpha)
+    _require_learning(table, summary, config)
     return table
+
+
+NO_BASELINE = {"trivial": math.nan, "solved": math.nan, "ceiling": math.nan}
+
+
+def _baselines(summary: pd.DataFrame) -> dict[tuple[str, str], dict[str, float]]:
+    """(family whose evaluation it used, task) -> trivial score, solved threshold and ceiling (NaN: none), from
+    the baseline rows of the summary table (family ``baselines``, variant = the protocol's family)."""
+    if "family" not in summary or "trivial" not in summary:
+        return {}
+    rows = summary[summary["family"] == "baselines"]
+    return {(row["variant"], row["task"]): {key: float(row.get(key, math.nan)) for key in NO_BASELINE}
+            for _, row in rows.iterrows()}
+
+
+def _require_learning(table: pd.DataFrame, summary: pd.DataFrame, config: stats.StatsConfig) -> None:
+    """A claim about learning (a metric that scores the policy) is reproduced only if its group is also
+    significantly above the trivial baseline: the 95 % bootstrap CI of the group's mean lies above it. Otherwise
+    a 'reproduced' becomes inconclusive, saying so; a claim with no baseline for its task is left as it is."""
+    for index, row in table.iterrows():
+        family = FAMILIES.get(row["family"])
+        if row["verdict"] != REPRODUCED or family is None or row["metric"] not in family.learning_metrics:
+            continue
+        if math.isnan(row["trivial"]):
+            continue
+        runs = summary[(summary["family"] == row["family"]) & (summary["task"] == row["task"])
+                       & (summary["variant"] == row["group"])]
+        values = runs[row["metric"]].to_numpy(dtype=float)
+        low, high = stats.bootstrap_ci(values[np.isfinite(values)], np.mean, config)
+        if not low > row["trivial"]:
+            table.loc[index, ["verdict", "reason"]] = [INCONCLUSIVE, (
+                f"{row['group']} is not significantly above the trivial baseline {row['trivial']:.4g} "
+                f"(CI of its mean [{low:.4g}, {high:.4g}]), so this says nothing about learning; otherwise: "
+                + row["reason"])]
 
 
 def _values(by_task: pd.DataFrame, variant: str, metric: str) -> tuple[np.ndarray, int]:

@@ -89,9 +89,9 @@ def write_claims(summary_csv: Path, claims_yaml: Path, out_csv: Path, out_tex: P
     settings, claim_list = claims_mod.load_claims(claims_yaml)
     table = claims_mod.evaluate_claims(read_csv(summary_csv), claim_list, settings, config)
     write_csv(out_csv, table)
-    cells = [[row.claim, row.task, row.paper, f"{_num(row.estimate)} [{_num(row.ci_low)}, {_num(row.ci_high)}]",
-              row.verdict] for row in table.itertuples(index=False)]
-    frame = pd.DataFrame(cells, columns=["claim", "task", "paper", "ours [95% CI]", "verdict"])
+    cells = [[row.claim, row.task, f"{_num(row.estimate)} [{_num(row.ci_low)}, {_num(row.ci_high)}]", row.paper,
+              _num(row.trivial), _num(row.solved), row.verdict] for row in table.itertuples(index=False)]
+    frame = pd.DataFrame(cells, columns=["claim", "task", "ours [95% CI]", "paper", "trivial", "solved", "verdict"])
     write_text(out_tex, latex_table(frame, "Paper claims against this reproduction", "tab:claims"))
     return table
 
@@ -113,9 +113,10 @@ def markdown_summary(tables: Path) -> str:
             continue
         parts.append(f"### {family}\n\n" + markdown_table(mean_std_table(rows, list(descriptor.headline_metrics))))
     claims = read_csv(Path(tables) / "claims.csv").fillna({"versus": ""})
-    cells = [[row.claim, row.task, f"{row.group} vs {row.versus}" if row.versus else row.group, row.paper,
-              f"{_num(row.estimate)} [{_num(row.ci_low)}, {_num(row.ci_high)}]", row.verdict, row.reason]
+    cells = [[row.claim, row.task, f"{row.group} vs {row.versus}" if row.versus else row.group,
+              f"{_num(row.estimate)} [{_num(row.ci_low)}, {_num(row.ci_high)}]", row.paper,
+              _num(getattr(row, "trivial", math.nan)), _num(getattr(row, "solved", math.nan)), row.verdict, row.reason]
              for row in claims.itertuples(index=False)]
     parts.append("### claims\n\n" + markdown_table(pd.DataFrame(
-        cells, columns=["claim", "task", "groups", "paper", "ours [95% CI]", "verdict", "why"])))
+        cells, columns=["claim", "task", "groups", "ours [95% CI]", "paper", "trivial", "solved", "verdict", "why"])))
     return "\n\n".join(parts) + "\n"

@@ -36,5 +36,6 @@ RESULTS = Family(
     run_glob="results/experts/*/seed*",
     variant_names=lambda config: ["ppo"],
     headline_metrics=("eval_mean",),
+    learning_metrics=("eval_mean",),
     figures=(Figure("expert_curves", ("experts_runs.parquet",), "Experts"),),
 )

@@ -86,6 +86,8 @@ RESULTS = Family(
     variant_names=lambda config: variants.variant_names(config["lndp"]),
     headline_metrics=("best_fitness", "late_population_mean", "eval_best_fitness", "eval_mean_fitness",
                       "eval_best_density", "eval_best_ep0", "eval_best_ep1", "eval_best_ep2"),
+    learning_metrics=("best_fitness", "late_population_mean", "eval_best_fitness", "eval_mean_fitness",
+                      "eval_best_ep0", "eval_best_ep1", "eval_best_ep2"),
     reference_variant="full",
     figures=(
         Figure("lndp_fitness", TABLES, "LNDP"),

@@ -47,6 +47,7 @@ RESULTS = Family(
     run_glob="results/smgrnn/*/*/seed*",
     variant_names=lambda config: variants.all_variants(config["smgrnn"]),
     headline_metrics=("late_reward", "eval_mean", "final_hidden", "final_edges", "final_params"),
+    learning_metrics=("late_reward", "eval_mean"),
     reference_variant="full",
     figures=tuple(Figure(name, TABLES, "SMGrNN") for name in ("smgrnn_returns", "smgrnn_size", "smgrnn_ablation")),
     config_problems=variants.problems,
