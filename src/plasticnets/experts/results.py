@@ -37,5 +37,5 @@ RESULTS = Family(
     variant_names=lambda config: ["ppo"],
     headline_metrics=("eval_mean",),
     learning_metrics=("eval_mean",),
-    figures=(Figure("expert_curves", ("experts_runs.parquet",), "Experts"),),
+    figures=(Figure("expert_curves", ("experts_runs.parquet", "baselines_summary.csv"), "Experts"),),
 )

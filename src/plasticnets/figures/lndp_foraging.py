@@ -9,7 +9,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import seaborn as sns
 
-from plasticnets.figures.style import DOUBLE_COLUMN_IN, apply_style, palette, save_figure
+from plasticnets.figures.style import (BASELINE_TABLE, DOUBLE_COLUMN_IN, apply_style, palette, reference_handles,
+                                      reference_lines, reference_segments, save_figure)
 from plasticnets.io import read_csv, read_parquet
 
 TASKS = ["Foraging-stationary", "Foraging-nonstationary"]
@@ -20,6 +21,7 @@ def draw(tables: Path, out: Path) -> None:
     apply_style()
     runs = read_parquet(Path(tables) / "lndp_runs.parquet")
     summary = read_csv(Path(tables) / "lndp_summary.csv")
+    baselines = read_csv(Path(tables) / BASELINE_TABLE)
     runs = runs[runs["task"].isin(TASKS) & runs["variant"].isin(VARIANTS) & (runs["x_name"] == "generation")]
     summary = summary[summary["task"].isin(TASKS) & summary["variant"].isin(VARIANTS)]
     if runs.empty:
@@ -34,12 +36,15 @@ def draw(tables: Path, out: Path) -> None:
             data = runs[(runs["task"] == task) & (runs["metric"] == metric)]
             sns.lineplot(data, x="x", y="value", hue="variant", hue_order=VARIANTS, palette=colors, ax=ax,
                          errorbar=("ci", 95), seed=0, legend=False)
+            reference_lines(ax, baselines, task, "lndp")
             ax.set(title=f"{task.split('-')[1]}:\n{label}", xlabel="generation", ylabel="fitness" if ax is axes[0] else "")
     ax = axes[-1]
     sns.barplot(summary, x="task", y="eval_best_fitness", hue="variant", hue_order=VARIANTS, palette=colors,
                 order=tasks, ax=ax, errorbar=("ci", 95), seed=0)
+    reference_segments(ax, baselines, tasks, "lndp")
     ax.set(title="best params,\nfresh lifetimes", xlabel="", ylabel="")
     ax.set_xticks(range(len(tasks)), [t.split("-")[1] for t in tasks], rotation=20)
-    ax.legend(title=None, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    handles, _ = ax.get_legend_handles_labels()
+    ax.legend(handles=handles + reference_handles(), title=None, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()
     save_figure(fig, out)

@@ -8,7 +8,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import seaborn as sns
 
-from plasticnets.figures.style import DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, palette, save_figure, variant_order
+from plasticnets.figures.style import (BASELINE_TABLE, DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, palette,
+                                      reference_handles, reference_lines, save_figure, variant_order)
 from plasticnets.io import read_csv
 
 TABLE = "smgrnn_summary.csv"
@@ -17,6 +18,7 @@ TABLE = "smgrnn_summary.csv"
 def draw(tables: Path, out: Path) -> None:
     apply_style()
     summary = read_csv(Path(tables) / TABLE)
+    baselines = read_csv(Path(tables) / BASELINE_TABLE)
     tasks = [t for t in TASK_ORDER if t in set(summary["task"])]
     order = variant_order(summary["variant"].unique())
     fig, axes = plt.subplots(1, len(tasks), figsize=(DOUBLE_COLUMN_IN, 2.6), squeeze=False)
@@ -27,9 +29,11 @@ def draw(tables: Path, out: Path) -> None:
         sns.pointplot(data, x="variant", y="late_reward", hue="variant", order=order, hue_order=order,
                       palette=palette(order), errorbar=("ci", 95), seed=0, ax=ax, legend=False,
                       linestyle="none", markers="D", markersize=4, err_kws={"linewidth": 1.2})
+        reference_lines(ax, baselines, task, "smgrnn")
         ax.set(title=task, xlabel="", ylabel="late reward" if ax is axes[0][0] else "")
         ax.tick_params(axis="x", rotation=60)
         for label in ax.get_xticklabels():
             label.set_horizontalalignment("right")
+    axes[0][-1].legend(handles=reference_handles(), loc="lower right", fontsize=6)
     fig.tight_layout()
     save_figure(fig, out)

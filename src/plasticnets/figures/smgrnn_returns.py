@@ -8,9 +8,9 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 
 from plasticnets.figures.curves import bin_curves
-from plasticnets.figures.style import (DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, palette, save_figure, steps_axis,
-                                      variant_order)
-from plasticnets.io import read_parquet
+from plasticnets.figures.style import (BASELINE_TABLE, DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, palette,
+                                      reference_handles, reference_lines, save_figure, steps_axis, variant_order)
+from plasticnets.io import read_csv, read_parquet
 
 TABLE = "smgrnn_runs.parquet"
 
@@ -18,6 +18,7 @@ TABLE = "smgrnn_runs.parquet"
 def draw(tables: Path, out: Path) -> None:
     apply_style()
     runs = read_parquet(Path(tables) / TABLE)
+    baselines = read_csv(Path(tables) / BASELINE_TABLE)
     rows = runs[(runs["metric"] == "return") & ((runs["variant"] == "full") | runs["variant"].str.startswith("mlp_"))]
     curves = bin_curves(rows)
     tasks = [t for t in TASK_ORDER if t in set(curves["task"])]
@@ -26,9 +27,12 @@ def draw(tables: Path, out: Path) -> None:
     for ax, task in zip(axes[0], tasks):
         sns.lineplot(curves[curves["task"] == task], x="x", y="value", hue="variant", hue_order=order,
                      palette=palette(order), ax=ax, errorbar=("ci", 95), seed=0, legend=ax is axes[0][-1])
+        reference_lines(ax, baselines, task, "smgrnn")
         ax.set(title=task, xlabel="environment steps", ylabel="")
         steps_axis(ax)
     axes[0][0].set_ylabel("training episode return")
-    axes[0][-1].legend(title=None, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    handles = [h for h in axes[0][-1].get_legend_handles_labels()[0] if not h.get_label().startswith(("trivial",
+               "solved", "ceiling"))]
+    axes[0][-1].legend(handles=handles + reference_handles(), title=None, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()
     save_figure(fig, out)

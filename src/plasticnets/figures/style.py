@@ -14,6 +14,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.ticker import EngFormatter  # noqa: E402
 
@@ -95,3 +97,39 @@ def save_figure(fig: plt.Figure, pdf_path: str | Path) -> None:
     with atomic_path(pdf_path.with_suffix(".png")) as tmp:
         fig.savefig(tmp, format="png", metadata={"Software": None})
     plt.close(fig)
+
+
+BASELINE_TABLE = "baselines_summary.csv"
+# (column of the baselines table, label, line style): what learning nothing scores, what counts as solved,
+# and the best achievable expected score, drawn on every fitness or return axis.
+REFERENCE_LINES = (("trivial", "trivial (learns nothing)", ":"), ("solved", "solved", "--"),
+                   ("ceiling", "ceiling", "-."))
+
+
+def reference_lines(ax: plt.Axes, baselines: pd.DataFrame, task: str, protocol: str) -> None:
+    """Horizontal lines at the task's trivial score, solved threshold and ceiling under ``protocol``'s
+    evaluation (the family whose runs the axis shows), where the baselines table has them."""
+    rows = baselines[(baselines["task"] == task) & (baselines["variant"] == protocol)]
+    if rows.empty:
+        return
+    row = rows.iloc[0]
+    for column, label, style in REFERENCE_LINES:
+        value = row.get(column)
+        if value is not None and np.isfinite(value):
+            ax.axhline(value, color="0.35", linestyle=style, linewidth=0.8, label=label, zorder=0)
+
+
+def reference_handles() -> list:
+    """Legend entries for ``reference_lines``."""
+    return [plt.Line2D([], [], color="0.35", linestyle=style, linewidth=0.8, label=label)
+            for _, label, style in REFERENCE_LINES]
+
+
+def reference_segments(ax: plt.Axes, baselines: pd.DataFrame, tasks: list[str], protocol: str) -> None:
+    """``reference_lines`` for an axis with one category per task (at x = 0, 1, ...): a short line over each."""
+    for x, task in enumerate(tasks):
+        rows = baselines[(baselines["task"] == task) & (baselines["variant"] == protocol)]
+        for column, _, style in REFERENCE_LINES if not rows.empty else ():
+            value = rows.iloc[0].get(column)
+            if value is not None and np.isfinite(value):
+                ax.hlines(value, x - 0.45, x + 0.45, color="0.35", linestyle=style, linewidth=0.8, zorder=0)

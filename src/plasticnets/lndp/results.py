@@ -90,8 +90,8 @@ RESULTS = Family(
                       "eval_best_ep0", "eval_best_ep1", "eval_best_ep2"),
     reference_variant="full",
     figures=(
-        Figure("lndp_fitness", TABLES, "LNDP"),
-        Figure("lndp_foraging", TABLES, "LNDP", planned=_foraging_planned),
+        Figure("lndp_fitness", (*TABLES, "baselines_summary.csv"), "LNDP"),
+        Figure("lndp_foraging", (*TABLES, "baselines_summary.csv"), "LNDP", planned=_foraging_planned),
         Figure("lndp_development", TABLES, "LNDP", planned=_development_planned),
     ),
     extra_curves=lifetime_curves,

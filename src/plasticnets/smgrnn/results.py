@@ -14,7 +14,7 @@ from plasticnets.descriptor import Curve, Family, Figure, evaluation_columns
 from plasticnets.smgrnn import variants
 
 RUN_FILES = ("summary.json", "metrics.parquet")
-TABLES = ("smgrnn_runs.parquet", "smgrnn_summary.csv")
+TABLES = ("smgrnn_runs.parquet", "smgrnn_summary.csv", "baselines_summary.csv")
 
 
 def run_dir(task: str, variant: str, seed: int) -> str:
