@@ -76,7 +76,9 @@ def test_headline_metrics_are_summary_columns():
                "final_density_mean": 0.5}
     lndp = {"best_fitness": 1.0, "generations": 2, "eval_best": episode, "eval_mean": episode, "eval_lifetimes": 2,
             "num_params": 10, "wall_time_s": 1.0}
-    metrics = pd.DataFrame({"generation": [0, 1], "mean": [0.0, 1.0]})
+    metrics = pd.DataFrame({"generation": [1, 0], "mean": [1.0, 0.0], "best": [3.0, 2.0]})
     for name, summary in [("experts", experts), ("smgrnn", smgrnn), ("lndp", lndp)]:
         row = FAMILIES[name].summary_row(summary, metrics)
         assert set(FAMILIES[name].headline_metrics) <= set(row), name
+    lndp_row = FAMILIES["lndp"].summary_row(lndp, metrics)
+    assert (lndp_row["generation0_mean"], lndp_row["generation0_best"]) == (0.0, 2.0)  # the random population

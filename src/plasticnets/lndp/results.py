@@ -40,6 +40,9 @@ def summary_row(summary: dict[str, Any], metrics: pd.DataFrame) -> dict[str, Any
             **{f"eval_best_ep{i}": r for i, r in enumerate(best["episode_returns_mean"])},
             # the population's average fitness at the end of evolution, steadier than the last generation alone
             "late_population_mean": late_mean(metrics.sort_values("generation")["mean"]),
+            # a random-parameter population (CMA-ES's first, around its initial mean): the baseline of evolution
+            "generation0_mean": float(metrics.sort_values("generation")["mean"].iloc[0]),
+            "generation0_best": float(metrics.sort_values("generation")["best"].iloc[0]),
             "num_params": summary["num_params"], "wall_time_s": summary["wall_time_s"]}
 
 
