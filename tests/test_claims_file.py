@@ -60,6 +60,8 @@ def test_the_shipped_claims_are_valid_for_every_scale():
     (lambda data: data["claims"][claim("smgrnn_stability_lunarlander")].pop("versus"),
      "claims[5]: 'versus' is a required property"),
     (lambda data: data.update(min_seeds=1), "claim key min_seeds: 1 is out of range"),
+    (setter("smgrnn_cartpole_late_reward", "between", [501, None]),
+     ".between: CartPole-v1's band starts at 501, above the task's ceiling 500"),
 ])
 def test_each_mistake_is_named_before_any_job(tmp_path, edit, message):
     problems = claims_problems(edited(tmp_path, edit), SMOKE, DEFAULT)

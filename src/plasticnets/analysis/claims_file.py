@@ -17,6 +17,8 @@ import jsonschema
 import yaml
 
 from plasticnets.config import REPO_ROOT, ConfigError, describe_schema_error, load_yaml
+from plasticnets.envs.ceilings import task_ceiling
+from plasticnets.envs.registry import TASKS
 from plasticnets.families import FAMILIES
 
 SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "claims.schema.yaml"
@@ -78,6 +80,21 @@ def claims_problems(path: str | Path, config: dict[str, Any], reference: dict[st
             low, high = band
             if low is not None and high is not None and low > high:
                 problems.append(f"{where}.between: low {low} above high {high}")
+        if claim["check"] == "value" and claim["metric"] in family.learning_metrics:
+            problems += _unreachable(where, claim)
+    return problems
+
+
+def _unreachable(where: str, claim: dict[str, Any]) -> list[str]:
+    """A value band on a score that starts above the task's ceiling (the best achievable expected score) can never
+    be met: a mistake in the target, not a result."""
+    problems = []
+    for task in claim["tasks"]:
+        between = claim["between"][task] if isinstance(claim["between"], dict) else claim["between"]
+        ceiling = task_ceiling(task) if task in TASKS else None
+        if ceiling is not None and between and between[0] is not None and between[0] > ceiling:
+            problems.append(f"{where}.between: {task}'s band starts at {between[0]}, above the task's ceiling "
+                            f"{ceiling:.4g} (the best achievable expected score)")
     return problems
 
 
