@@ -1,6 +1,6 @@
 """What a family of runs writes and means, in one object per family (``<family>/results.py``).
 
-A *family* is one kind of run folder (experts, smgrnn, lndp). Its descriptor says which
+A *family* is one kind of run folder (experts, smgrnn, lndp, baselines). Its descriptor says which
 files a run folder holds, which of its columns become curves in the tidy tables, how one
 run becomes a summary row, which summary columns are headline metrics (group statistics,
 tests, claims), which variant the others are compared with, and which figures draw it.
