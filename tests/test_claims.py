@@ -1,5 +1,7 @@
 """Claims evaluation on synthetic summary tables: every verdict and its reason, and claim-file errors."""
 
+import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -115,6 +117,22 @@ def test_verdict_uses_the_holm_adjusted_p_across_test_and_spread_rows():
     assert table.loc["calm", "p_value"] > 30 / 924 and table.loc["calm", "verdict"] == "inconclusive"
 
 
+def test_p_exactly_alpha_is_not_significant():
+    # alpha set to this very p-value (the config key analysis.alpha): significance needs p < alpha, strictly
+    data = summary({"a": ABOVE, "b3": BELOW["b3"]})
+    up = [claim(check="test", versus="b3", direction="greater")]
+    p = cl.evaluate_claims(data, up, config=CONFIG).iloc[0]["p_holm"]
+    at = StatsConfig(resamples=1000, seed=0, alpha=p)
+    assert verdict(cl.evaluate_claims(data, up, config=at)) == ("inconclusive", "not significant: Holm-adjusted p=0.0325")
+    # spread: "varies more" needs the opposite one-sided p (1 - p) < alpha, strictly
+    wide = summary({"a": WILD, "b": STEADY})
+    p = cl.evaluate_claims(wide, [claim(check="spread", versus="b")], config=CONFIG).iloc[0]["p_value"]
+    at = StatsConfig(resamples=1000, seed=0, alpha=1 - p)
+    assert verdict(cl.evaluate_claims(wide, [claim(check="spread", versus="b")], config=at))[0] == "inconclusive"
+    below = StatsConfig(resamples=1000, seed=0, alpha=np.nextafter(1 - p, 1))
+    assert verdict(cl.evaluate_claims(wide, [claim(check="spread", versus="b")], config=below))[0] == "not reproduced"
+
+
 def test_spread_claim():
     steady, wild = [100.0, 101.0, 99.0, 100.5, 99.5, 100.0], [40.0, 160.0, 90.0, 130.0, 60.0, 120.0]
     table = cl.evaluate_claims(summary({"a": steady, "b": wild}), [claim(check="spread", versus="b")], config=CONFIG)
@@ -151,6 +169,12 @@ EDGE_CASES = {
                                 "CI [30, 30] inside [20, 40]; non-finite score dropped: 1 of a"),
     "value inf, enough seeds": (VALUE, {"a": [30, 30, 30, INF]}, "reproduced",  # was: CI [30, inf] straddles
                                 "CI [30, 30] inside [20, 40]; non-finite score dropped: 1 of a"),
+    "value half NaN, enough seeds": (VALUE, {"a": [30, 30, 30, NAN, INF, NAN]}, "reproduced",
+                                     "CI [30, 30] inside [20, 40]; non-finite score dropped: 3 of a"),
+    "value CI touching the band from above": (VALUE, {"a": [40, 40, 40, 50]}, "inconclusive",
+                                              "interval too wide: CI [40, 47.5] straddles [20, 40]"),
+    "value CI touching the band from below": (VALUE, {"a": [10, 20, 20, 20]}, "inconclusive",
+                                              "interval too wide: CI [12.5, 20] straddles [20, 40]"),
     "value all NaN": (VALUE, {"a": [NAN, NAN, NAN]}, "inconclusive",
                       "no finite value of score in the runs of a (3 runs) on T"),
     "value metric not recorded": (dict(VALUE, metric="other"), {"a": [30, 31, 29]}, "inconclusive",
@@ -184,6 +208,8 @@ EDGE_CASES = {
     "test n < min_seeds": (TEST, {"a": [7, 8], "b": [1, 2, 3]}, "inconclusive", "too few seeds (a n=2 < 3)"),
     "test NaN, enough seeds": (TEST, {"a": [7, 8, 9, 10, NAN], "b": [1, 2, 3, 4]}, "reproduced",
                                "p=0.0143, Holm-adjusted 0.0143 < 0.05; non-finite score dropped: 1 of a"),
+    "test CI narrowly across 0": (TEST, {"a": [0.1, 0.5, 0.2, 0.6, 0.3], "b": [0.2, 0.4, 0.15, 0.5, 0.35]},
+                                  "inconclusive", "not significant: Holm-adjusted p=0.5"),
     "test no runs of versus": (TEST, {"a": [7, 8, 9]}, "inconclusive", "no runs of b on T"),
     "spread both constant, equal": (SPREAD, {"a": [5, 5, 5], "b": [5, 5, 5]}, "inconclusive",
                                     "no spread to compare: a and b are both constant"),
@@ -192,6 +218,10 @@ EDGE_CASES = {
     "spread equal constant deviations": (SPREAD, {"a": [1, 1, 3, 3], "b": [11, 11, 13, 13]}, "inconclusive",
                                          "no spread difference to test: every seed of a and of b lies the same "
                                          "distance from its group's median"),
+    "spread constant deviations, group wider": (SPREAD, {"a": [0, 0, 3, 3], "b": [1, 1, 2, 2]}, "not reproduced",
+                                                "a varies more than b (one-sided p=0)"),
+    "spread constant deviations, group narrower": (SPREAD, {"a": [1, 1, 2, 2], "b": [0, 0, 3, 3]}, "reproduced",
+                                                   "p=0, Holm-adjusted 0 < 0.05"),
     "spread one group constant": (SPREAD, {"a": [100] * 6, "b": WILD}, "reproduced",
                                   "p=0.00091, Holm-adjusted 0.00091 < 0.05"),
     "spread n < min_seeds": (SPREAD, {"a": [5, 6], "b": [1, 9, 5]}, "inconclusive", "too few seeds (a n=2 < 3)"),
@@ -210,25 +240,94 @@ def test_edge_cases_get_the_right_verdict_and_name_the_cause(check, groups, expe
     got, reason = verdict(table)
     assert got == expected
     assert because in reason
+    if reason.startswith("ratio undefined"):  # neither a ratio nor an interval where the reference can be 0
+        assert np.isnan(table.iloc[0][["ci_low", "ci_high"]].to_numpy(dtype=float)).all()
+        assert np.isnan(table.iloc[0]["estimate"]) == (np.mean(groups["b"]) == 0)
 
 
-def test_claims_file_errors_name_the_claim_and_key(tmp_path):
+def test_estimates_and_counts_of_every_check():
+    data = summary({"a": [1.0, 2.0, 3.0, 4.0, NAN], "b": [2.0, 4.0, 6.0, 8.0]})
+    expected = {"value": 2.5, "difference": -2.5, "ratio": 0.5, "test": -2.5,
+                "spread": np.std([1, 2, 3, 4], ddof=1) - np.std([2, 4, 6, 8], ddof=1)}
+    checks = [VALUE, DIFF, RATIO, TEST, SPREAD]
+    table = cl.evaluate_claims(data, [claim(id=c["check"], **c) for c in checks], config=CONFIG).set_index("claim")
+    assert table["estimate"].to_dict() == pytest.approx(expected)
+    assert table["n_group"].tolist() == [4] * 5 and table["n_versus"].tolist() == [0, 4, 4, 4, 4]
+    assert (table["ci_low"] < table["estimate"]).loc[["value", "difference", "ratio", "test"]].all()
+
+
+def test_too_few_seeds_still_report_their_numbers_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy "degrees of freedom" warnings from a one-seed group
+        table = cl.evaluate_claims(summary({"a": [5.0], "b": [1.0, 5.0, 9.0], "c": [5.0, 6.0]}),
+                                   [claim(id="one", check="spread", versus="b"),
+                                    claim(id="two", group="c", check="spread", versus="b")], config=CONFIG)
+    one, two = table.set_index("claim").loc["one"], table.set_index("claim").loc["two"]
+    assert one["reason"] == "too few seeds (a n=1 < 3)" and np.isnan(one["estimate"]) and np.isnan(one["p_value"])
+    assert two["reason"] == "too few seeds (c n=2 < 3)" and two["estimate"] == pytest.approx(np.sqrt(0.5) - 4)
+    assert 0 < two["p_value"] < 1  # Brown-Forsythe on two seeds, shown though not decided
+
+
+def test_rows_without_an_interval_and_tables_without_families():
+    assert cl._interval_verdict(math.nan, 1.0, 0.0, 2.0) == {"verdict": "inconclusive", "reason": "no confidence interval"}
+    assert cl._interval_verdict(1.0, math.nan, 0.0, 2.0)["reason"] == "no confidence interval"
+    no_family = summary({"a": [30.0, 31.0, 29.0]}).drop(columns="family")
+    assert verdict(cl.evaluate_claims(no_family, [claim(**VALUE)], config=CONFIG)) == (
+        "inconclusive", "no runs of a on T in this configuration")
+    per_task = claim(**VALUE, paper={"T": "~30", "U": "~40"})
+    table = cl.evaluate_claims(summary({"a": [30.0, 31.0, 29.0]}), [per_task], config=CONFIG)
+    assert table["paper"].tolist() == ["~30"]
+    assert cl.evaluate_claims(summary({"a": [30.0]}), [claim(**VALUE)], config=CONFIG)["paper"].tolist() == ["p"]
+
+
+def _ok(**kw):
+    return claim(**{"check": "value", "between": [0, 1], **kw})
+
+
+CLAIMS_FILE_ERRORS = {
+    "not YAML": ("claims: [", r"cannot read claims file .*claims\.yaml"),
+    "not a mapping": ([1, 2], r"claims\.yaml: expected a mapping with a 'claims' list"),
+    "claims not a list": ({"claims": {"c": 1}}, "expected a mapping with a 'claims' list"),
+    "unknown top-level key": ({"claims": [], "alpha": 0.1}, r"unknown top-level key\(s\) \['alpha'\]"),
+    "min_seeds below 2": ({"min_seeds": 1, "claims": [_ok()]}, r"claims\.yaml: min_seeds: must be at least 2 \(one seed has no interval\), got 1"),
+    "claim not a mapping": ({"claims": ["c"]}, r"claims\[0\]: expected a mapping"),
+    "missing key": ({"claims": [{k: v for k, v in _ok().items() if k != "paper"}]},
+                    r"claims\[0\] \(c\): missing key\(s\) \['paper'\], unknown key\(s\) \[\]"),
+    "unknown key": ({"claims": [_ok(colour=1)]}, r"missing key\(s\) \[\], unknown key\(s\) \['colour'\]"),
+    "duplicate id": ({"claims": [_ok(), _ok()]}, r"claims\[1\] \(c\): duplicate id"),
+    "unknown check": ({"claims": [claim(check="bigger")]}, r"claims\[0\] \(c\)\.check: 'bigger' is not one of value"),
+    "paired check without versus": ({"claims": [claim(check="ratio", between=[0, 1])]},
+                                    r"\(c\): check 'ratio' needs 'versus'"),
+    "band missing for a task": ({"claims": [claim(check="value", tasks=["T", "U"], between={"T": [0, 1]})]},
+                                r"\(c\)\.between: needs \[low, high\] for task U"),
+    "band not a pair": ({"claims": [claim(check="value", between=[0, 1, 2])]}, r"between: needs \[low, high\]"),
+    # an empty band would make every interval "outside": not reproduced by construction
+    "band low above high": ({"claims": [claim(check="value", between=[40, 20])]},
+                            r"\(c\)\.between: low 40 above high 20 for task T"),
+    "test without direction": ({"claims": [claim(check="test", versus="b")]},
+                               r"\(c\)\.direction: must be 'greater' or 'less'"),
+}
+
+
+@pytest.mark.parametrize("content, message", CLAIMS_FILE_ERRORS.values(), ids=CLAIMS_FILE_ERRORS.keys())
+def test_claims_file_errors_name_the_claim_and_key(tmp_path, content, message):
     path = tmp_path / "claims.yaml"
-    path.write_text(yaml.safe_dump({"claims": [claim(check="bigger")]}))
-    with pytest.raises(cl.ClaimsError, match=r"claims\[0\] \(c\)\.check: 'bigger' is not one of value"):
+    path.write_text(content if isinstance(content, str) else yaml.safe_dump(content))
+    with pytest.raises(cl.ClaimsError, match=message):
         cl.load_claims(path)
-    path.write_text(yaml.safe_dump({"claims": [claim(check="value", tasks=["T", "U"], between={"T": [0, 1]})]}))
-    with pytest.raises(cl.ClaimsError, match=r"between: needs \[low, high\] for task U"):
-        cl.load_claims(path)
-    path.write_text(yaml.safe_dump({"claims": [claim(check="test", versus="b")]}))
-    with pytest.raises(cl.ClaimsError, match="direction: must be 'greater' or 'less'"):
-        cl.load_claims(path)
-    path.write_text(yaml.safe_dump({"claims": [claim(check="value", between=[40, 20])]}))
-    with pytest.raises(cl.ClaimsError, match=r"\(c\)\.between: low 40 above high 20 for task T"):
-        cl.load_claims(path)  # an empty band would make every interval "outside": not reproduced by construction
-    path.write_text(yaml.safe_dump({"min_seeds": 1, "claims": [claim(check="value", between=[0, 1])]}))
-    with pytest.raises(cl.ClaimsError, match="claims.yaml: min_seeds: must be at least 2"):
-        cl.load_claims(path)  # one seed has no interval and no test
+
+
+def test_claims_file_defaults_and_limits(tmp_path):
+    with pytest.raises(cl.ClaimsError, match="cannot read claims file"):
+        cl.load_claims(tmp_path / "missing.yaml")
+    path = tmp_path / "claims.yaml"
+    path.write_text(yaml.safe_dump({"claims": [_ok(), _ok(id="point", between=[30, 30])]}))
+    settings, claims = cl.load_claims(str(path))  # a str path; a one-point band is a band
+    assert settings == cl.Settings(min_seeds=3) and [c["id"] for c in claims] == ["c", "point"]
+    path.write_text(yaml.safe_dump({"min_seeds": 2, "claims": [claim(check="test", versus="b", direction="less")]}))
+    assert cl.load_claims(path)[0].min_seeds == 2
+    with pytest.raises(AttributeError):
+        settings.min_seeds = 1  # the rules are fixed before the data are seen
 
 
 def test_project_claims_file_covers_both_papers():

@@ -112,7 +112,7 @@ def evaluate_claims(summary: pd.DataFrame, claims: list[dict], settings: Setting
     rows = []
     baselines = _baselines(summary)
     for claim in claims:
-        runs = summary[summary["family"] == claim["family"]] if "family" in summary else summary.iloc[0:0]
+        runs = summary[summary["family"] == claim["family"]] if "family" in summary else summary.iloc[:0]
         for task in claim["tasks"]:
             by_task = runs[runs["task"] == task]
             versus = [None]
@@ -173,8 +173,8 @@ def _values(by_task: pd.DataFrame, variant: str, metric: str) -> tuple[np.ndarra
 
 def _evaluate_row(claim, task, by_task, versus, settings, config) -> dict:
     check, metric = claim["check"], claim["metric"]
-    a, dropped_a = _values(by_task, claim["group"], metric)
-    b, dropped_b = _values(by_task, versus, metric) if versus else (np.array([]), 0)
+    groups = [(name, *_values(by_task, name, metric)) for name in [claim["group"]] + ([versus] if versus else [])]
+    a, b = groups[0][1], groups[-1][1] if versus else np.array([])
     row = {"claim": claim["id"], "task": task, "statement": claim["statement"], "source": claim["source"],
            "family": claim["family"], "metric": metric, "check": check, "group": claim["group"],
            "versus": versus or "", "direction": claim.get("direction", ""), "paper": _per_task(claim["paper"], task),
@@ -183,7 +183,6 @@ def _evaluate_row(claim, task, by_task, versus, settings, config) -> dict:
     if check in ("value", "ratio", "difference"):
         row["target_low"], row["target_high"] = _band(claim, task)
 
-    groups = [(claim["group"], a, dropped_a)] + ([(versus, b, dropped_b)] if versus else [])
     absent = [name for name, values, dropped in groups if values.size + dropped == 0]
     if absent:
         return {**row, "verdict": INCONCLUSIVE,
@@ -235,7 +234,7 @@ def _degenerate(claim, versus, a, b, min_seeds, reference, p) -> tuple[str, str]
     if check == "ratio" and reference[0] <= 0 <= reference[1]:
         return INCONCLUSIVE, (f"ratio undefined: the CI of the mean of {versus} "
                               f"[{reference[0]:.4g}, {reference[1]:.4g}] includes 0")
-    if check == "spread" and np.all(a == a[0]) and np.all(b == b[0]):
+    if check == "spread" and np.ptp(a) == 0 and np.ptp(b) == 0:
         return INCONCLUSIVE, f"no spread to compare: {group} and {versus} are both constant"
     if check == "spread" and math.isnan(p):
         return INCONCLUSIVE, (f"no spread difference to test: every seed of {group} and of {versus} lies "
@@ -249,8 +248,9 @@ def _spread_p(a, b) -> float:
     if a.size < 2 or b.size < 2:
         return math.nan
     dev_a, dev_b = np.abs(a - np.median(a)), np.abs(b - np.median(b))
-    if np.all(dev_a == dev_a[0]) and np.all(dev_b == dev_b[0]):  # t undefined (0/0) or infinite: say so exactly
-        return math.nan if dev_a[0] == dev_b[0] else float(dev_a[0] > dev_b[0])
+    if np.ptp(dev_a) == 0 and np.ptp(dev_b) == 0:  # t undefined (0/0) or infinite: say so exactly
+        gap = dev_a.mean() - dev_b.mean()
+        return math.nan if gap == 0 else float(gap > 0)
     # With two groups Brown-Forsythe is a t-test on the absolute deviations from the median.
     with warnings.catch_warnings():  # scipy's "precision loss" when one group's deviations are all equal: exact here
         warnings.filterwarnings("ignore", "Precision loss", RuntimeWarning)
@@ -280,9 +280,7 @@ def _apply_holm(table: pd.DataFrame, alpha: float) -> None:
 
 
 def _test_verdict(row: pd.Series, alpha: float) -> list[str]:
-    p, p_holm = row["p_value"], row["p_holm"]
-    if math.isnan(p_holm):
-        return [INCONCLUSIVE, "no test possible"]
+    p, p_holm = row["p_value"], row["p_holm"]  # never NaN here: _degenerate decided those rows
     if row["check"] == "test":
         floor = stats.min_mann_whitney_p(int(row["n_group"]), int(row["n_versus"]), alternative="greater")
         if floor >= alpha:

@@ -46,8 +46,9 @@ def bootstrap_ci(values, statistic=np.mean, config: StatsConfig = StatsConfig())
     values = np.asarray(values, dtype=float)
     if values.size < 2:
         return math.nan, math.nan
-    if np.all(values == values[0]):
-        return float(values[0]), float(values[0])
+    low, high = values.min(), values.max()
+    if low == high:  # exactly the point (scipy's resampled means of 0.1, 0.1, 0.1 would be 0.10000000000000002)
+        return float(low), float(high)
     result = stats.bootstrap((values,), statistic, n_resamples=config.resamples, confidence_level=config.confidence,
                              method="percentile", vectorized=True, rng=np.random.default_rng(config.seed))
     return float(result.confidence_interval.low), float(result.confidence_interval.high)
@@ -82,9 +83,9 @@ def hedges_g(x, y) -> float:
     n1, n2 = x.size, y.size
     if n1 < 2 or n2 < 2:
         return math.nan
-    pooled = math.sqrt(((n1 - 1) * x.var(ddof=1) + (n2 - 1) * y.var(ddof=1)) / (n1 + n2 - 2))
-    if pooled == 0:
+    if np.ptp(x) == 0 and np.ptp(y) == 0:  # pooled SD zero (x.var() of 0.1, 0.1, 0.1 is 2e-34, not 0)
         return math.nan
+    pooled = math.sqrt(((n1 - 1) * x.var(ddof=1) + (n2 - 1) * y.var(ddof=1)) / (n1 + n2 - 2))
     return float((x.mean() - y.mean()) / pooled * (1 - 3 / (4 * (n1 + n2) - 9)))
 
 
@@ -94,7 +95,7 @@ def welch(x, y) -> tuple[float, float, float]:
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.size < 2 or y.size < 2:
         return math.nan, math.nan, math.nan
-    if x.var() == 0 and y.var() == 0:
+    if np.ptp(x) == 0 and np.ptp(y) == 0:  # not x.var() == 0: that is 2e-34 for 0.1, 0.1, 0.1
         return (0.0, math.nan, 1.0) if x[0] == y[0] else (math.nan, math.nan, math.nan)
     result = stats.ttest_ind(x, y, equal_var=False)
     return float(result.statistic), float(result.df), float(result.pvalue)
@@ -111,9 +112,7 @@ def mann_whitney(x, y, alternative: str = "two-sided") -> tuple[float, float]:
 
 def min_mann_whitney_p(n1: int, n2: int, alternative: str = "two-sided") -> float:
     """Smallest p-value the exact Mann-Whitney test can give with these sample sizes:
-    with too few seeds no difference can ever be significant."""
-    if n1 == 0 or n2 == 0:
-        return 1.0
+    with too few seeds no difference can ever be significant (an empty group: 1)."""
     p = 1.0 / math.comb(n1 + n2, n1)
     return min(1.0, 2 * p) if alternative == "two-sided" else p
 
@@ -138,8 +137,8 @@ def two_sample_ci(x, y, statistic, config: StatsConfig = StatsConfig()) -> tuple
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.size < 2 or y.size < 2:
         return math.nan, math.nan
-    if x.var() == 0 and y.var() == 0:
-        point = float(statistic(x[:1], y[:1], axis=-1))
+    if np.ptp(x) == 0 and np.ptp(y) == 0:
+        point = float(statistic(x[:1], y[:1]))
         return point, point
     result = stats.bootstrap((x, y), statistic, n_resamples=config.resamples, confidence_level=config.confidence,
                              method="percentile", vectorized=True, rng=np.random.default_rng(config.seed))
