@@ -429,7 +429,7 @@ def test_teacher_forced_lifetimes_float64():
 
 
 @pytest.mark.parametrize("settings", [
-    dict(stochastic_decisions=True, use_bias=True, is_recurrent=True, gnn_iters=2, dev_steps=2),
+    dict(stochastic_decisions=True, use_bias=True, is_recurrent=True, gnn_iters=2, dev_steps=1),
     dict(pruning=False),
     dict(synaptogenesis=False, continuous=True, action_scale=2.0),
 ], ids=["stochastic+bias+recurrent+2gnn", "no-pruning", "no-synaptogenesis+continuous"])
