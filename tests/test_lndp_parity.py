@@ -462,3 +462,79 @@ def test_teacher_forced_steps_of_the_other_settings(settings):
     assert gaps.changes.sum() > 0, "the structure should change"
     for field in ("h", "e", "w", "a_seq"):
         assert getattr(gaps, field).max() < 1e-10, field
+
+
+# ---- Foraging ------------------------------------------------------------------------------
+
+
+class OfficialGridState(NamedTuple):
+    obs: jax.Array
+    reward: jax.Array
+    pos: jax.Array
+    goal: jax.Array  # index into the two ends (0: cell 0, 1: the far end)
+    steps: jax.Array
+
+
+class OfficialGridChemotaxis:
+    """The official ``utils/foraging.py::GridChemotaxis`` (sparse reward), transcribed."""
+
+    def __init__(self, p_switch: float, env_size: int = 5, max_steps: int = 10):
+        self.p_switch, self.env_size, self.max_steps = p_switch, env_size, max_steps
+
+    def reset(self, key):
+        kpos, ktpos, kt = jr.split(key, 3)
+        pos = jnp.array(self.env_size // 2, dtype=int)
+        goal = jr.randint(kt, (), minval=0, maxval=2)
+        return OfficialGridState(obs=pos, reward=jnp.zeros(()), pos=pos, goal=goal, steps=jnp.zeros((), dtype=int))
+
+    def step(self, state, action, key):
+        goal_pos = jnp.array([0, self.env_size - 1], dtype=int)[state.goal]
+        new_pos = jnp.clip(state.pos + jnp.array([1, -1, 0])[action], 0, self.env_size - 1)
+        close_to_goal = jnp.abs(new_pos - goal_pos) == 0
+        r = close_to_goal.astype(float) * 10
+        done = close_to_goal | (state.steps == self.max_steps)
+        kp, kres = jr.split(key)
+        switch = jr.uniform(kp) < self.p_switch
+        new_goal = jax.lax.cond(switch, lambda g: (g + 1) % 2, lambda g: g, state.goal)
+        return jax.lax.cond(
+            done,
+            lambda k: self.reset(kres)._replace(reward=r, goal=new_goal),
+            lambda k: state._replace(pos=new_pos, obs=new_pos, reward=r, steps=state.steps + 1),
+            key)
+
+
+@pytest.mark.parametrize("p_switch", [0.0, 0.5])
+def test_foraging_draws_food_and_switches_from_the_keys_as_the_official_code(p_switch):
+    """Same keys (the official ``GridEpisodicTask``: reset with the third of three, then one
+    key per step) and random actions -> the same food sides, positions, rewards and switches."""
+    ours, params, official = Foraging(), ForagingParams(p_switch=p_switch), OfficialGridChemotaxis(p_switch)
+
+    @jit
+    def lifetimes(keys, actions):
+        def one(key, actions):
+            _, _, key_env = jr.split(key, 3)
+            _, state = ours.reset(key_env, params)
+            official_state = official.reset(key_env)
+
+            def step(carry, action):
+                state, official_state, key = carry
+                key, k = jr.split(key)
+                obs, state, reward, *_ = ours.step(k, state, action, params)
+                official_state = official.step(official_state, action, k)
+                same = jnp.stack([obs[0] == official_state.obs, reward == official_state.reward,
+                                  state.goal == jnp.array([0, 4])[official_state.goal]])
+                return (state, official_state, key), (same, official_state.goal, official_state.reward)
+
+            first_goal = state.goal == jnp.array([0, 4])[official_state.goal]
+            _, out = jax.lax.scan(step, (state, official_state, key), actions)
+            return first_goal, *out
+
+        return jax.vmap(one)(keys, actions)
+
+    actions = jnp.asarray(np.random.default_rng(0).integers(0, 3, (64, 100)))
+    first_goal, same, goals, rewards = lifetimes(jr.split(jr.PRNGKey(0), 64), actions)
+    assert bool(first_goal.all()) and bool(same.all())
+    assert 0 < int(goals[:, 0].sum()) < 64, "the food should start on both sides"
+    switches = int((np.diff(np.asarray(goals), axis=1) != 0).sum())
+    assert (switches > 50) if p_switch else (switches == 0)
+    assert float(rewards.sum()) > 0
