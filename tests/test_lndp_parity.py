@@ -426,6 +426,7 @@ def test_teacher_forced_lifetimes_float64():
     assert dev_gap[:, 0].max() == 0 and dev_gap[:, 3].max() == 0, "developed adjacency / activity"
     # Free-running, float64 differences of 1e-14 per step grow about tenfold per step or more.
     assert dev_gap[:, 1:3].max() < 1e-7, "developed node states and traces"
+    summary["free-running development: max |dh|, |da_seq|"] = tuple(dev_gap[:, 1:3].max(axis=0).tolist())
     print(summary)
 
 
