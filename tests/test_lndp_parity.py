@@ -77,6 +77,28 @@ def test_node_features_known_answer():
     np.testing.assert_allclose(DirectLNDP(SMALL).get_node_features(graph), expected, rtol=1e-6, atol=1e-7)
 
 
+def test_initial_graph_draws_as_the_official_code_where_the_truncation_binds():
+    """model.py's initial graph against the reference's ``meta_reservoir`` on 32 keys, with
+    probabilities whose distributions reach past [0, 1]: hidden->hidden truncated to [0, 1]
+    (mean 0.9, std 0.5), input->hidden and hidden->output plain normals around 0 and 1."""
+    cfg = LNDPConfig(obs_size=3, num_actions=2, n_nodes=12, p_hh=0.9, s_hh=0.5, p_ih=0.0, s_ih=0.3,
+                     p_ho=1.0, s_ho=0.3)
+    params = zero_params(cfg)
+
+    @jit
+    def both(key):
+        return to_net(DirectLNDP(cfg).init(params, key)), LNDP(cfg).init(params, key)
+
+    ref, fast = jax.vmap(both)(jr.split(jr.PRNGKey(0), 32))
+    for name in ("A", "h", "e", "w"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(ref, name), err_msg=name)
+    hidden = slice(3, 10)
+    hh = np.asarray(ref.A)[:, hidden, hidden].mean(axis=(1, 2)) * 7 / 6  # off-diagonal fraction
+    assert hh.max() <= 1.0 and hh.mean() > 0.6
+    assert 0.0 in np.asarray(ref.A)[:, :3, hidden].mean(axis=(1, 2))  # p_ih < 0: no input edges
+    assert 1.0 in np.asarray(ref.A)[:, hidden, 10:].mean(axis=(1, 2))  # p_ho > 1: every output edge
+
+
 # x, mu, alpha, dt and Sigma chosen so that every clip matters: alpha[1] < 0 -> 0, dt[2] > 1 -> 1,
 # dt[3] < 0.01 -> 0.01, Sigma[0, 0] > 1 -> 1 (Sigma diagonal and decreasing: its SVD factor is
 # diag(+-sqrt(Sigma_ii)), so the noise is +-sqrt(Sigma_ii) z_i with z = normal(key, (4,))).
