@@ -19,7 +19,8 @@ Compared in the same run, on the same parameters and keys:
   where no episode ends early (random networks never reach the goal), so nothing is skipped.
 
 The script also reports how far the two formulations' fitness values are apart in
-float32 (they are equal in float64; tests/test_lndp_model.py checks that).
+float32: free-running lifetimes diverge once rounding flips a decision or an action (the
+dynamics are chaotic); step by step they agree (tests/test_lndp_parity.py).
 
 Usage: python benchmarks/lndp_throughput.py [--population 64] [--repeats 2] [--task CartPole-v1]
 """

@@ -14,6 +14,13 @@ returning ``obs, state, reward, terminated, truncated, info``):
   food reward arrives together with the middle position. At each such reset the food
   changes side with probability ``p_switch`` (0: stationary, 0.5: the paper's
   non-stationary setting).
+
+Random draws come from the keys as in the official code, so the same key gives the same
+food side and the same switches: ``reset`` splits its key in three and draws the side
+with ``randint(third, (), 0, 2)`` (1: the far end); ``step`` splits its key in two and
+draws the switch as ``uniform(first) < p_switch`` at every step (the official code then
+resets the environment with the second key, whose food side the switch overrides, so it
+is unused here).
 """
 
 from __future__ import annotations
@@ -54,7 +61,8 @@ class Foraging:
 
     def reset(self, key: jax.Array, params: ForagingParams | None = None):
         params = params or self.default_params
-        goal = jnp.where(jax.random.bernoulli(key), params.size - 1, 0).astype(jnp.int32)
+        _key_pos, _key_target_pos, key_goal = jax.random.split(key, 3)
+        goal = jnp.where(jax.random.randint(key_goal, (), 0, 2) == 1, params.size - 1, 0).astype(jnp.int32)
         middle = jnp.int32(params.size // 2)
         state = ForagingState(middle, goal, jnp.int32(0), jnp.int32(0))
         return self.observe(state), state
@@ -72,7 +80,8 @@ class Foraging:
             jnp.where(reached, params.food_reward, 0.0),
         )
         done = reached | (state.steps == params.max_steps)
-        switch = done & jax.random.bernoulli(key, params.p_switch)
+        key_switch, _key_reset = jax.random.split(key)
+        switch = done & (jax.random.uniform(key_switch) < params.p_switch)
         goal = jnp.where(switch, params.size - 1 - state.goal, state.goal).astype(jnp.int32)
         new_state = ForagingState(
             position=jnp.where(done, params.size // 2, position).astype(jnp.int32),

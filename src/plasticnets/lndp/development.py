@@ -32,25 +32,29 @@ def ou_step(ou: OUParams, x: jax.Array, key: jax.Array) -> jax.Array:
     return x + alpha * (ou.mu - x) * dt + _noise(ou, key)
 
 
+def develop_step(state, x: jax.Array, key: jax.Array, ou: OUParams, update: Callable, forward: Callable):
+    """One developmental step on the carry ``(state, x, key)``: the OU process advances,
+    the network updates (node, edge and structural rules, reward 0), and the forward pass
+    with the inputs clamped to the OU sample records a new activation trace. Returns the
+    next carry. (A function of its own so that tests can apply it to another model's
+    state, step by step.)"""
+    key, key_ou, key_update = jax.random.split(key, 3)
+    x = ou_step(ou, x, key_ou)
+    state = update(state, key_update)
+    _, a_seq = forward(x, state)
+    return state._replace(a_seq=a_seq), x, key
+
+
 def develop(state, ou: OUParams, key: jax.Array, dev_steps: int,
             update: Callable, forward: Callable):
-    """Run the developmental phase: at each step the OU sample is clamped onto the
-    inputs, the network updates (node, edge and structural rules, reward 0), and the
-    forward pass records a new activation trace. Activity is reset at the end; the
-    last trace is kept and feeds the first update of the first episode.
+    """Run the developmental phase: ``dev_steps`` times ``develop_step``, starting from one
+    noise draw. Activity is reset at the end; the last trace is kept and feeds the first
+    update of the first episode.
 
     ``update(state, key) -> state`` and ``forward(obs, state) -> (a, a_seq)`` are the
-    model's own functions, so the reference and the fast model share this code.
+    model's own functions.
     """
     key_init, key_dev = jax.random.split(key)
-
-    def dev_step(_, carry):
-        state, x, key = carry
-        key, key_ou, key_update = jax.random.split(key, 3)
-        x = ou_step(ou, x, key_ou)
-        state = update(state, key_update)
-        _, a_seq = forward(x, state)
-        return state._replace(a_seq=a_seq), x, key
-
-    state, _, _ = jax.lax.fori_loop(0, dev_steps, dev_step, (state, ou_start(ou, key_init), key_dev))
+    state, _, _ = jax.lax.fori_loop(0, dev_steps, lambda _, carry: develop_step(*carry, ou, update, forward),
+                                    (state, ou_start(ou, key_init), key_dev))
     return state._replace(a=jnp.zeros_like(state.a))

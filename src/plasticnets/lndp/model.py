@@ -13,8 +13,11 @@ aggregation, one-step lags for new and pruned edges). Per environment step:
 2. the forward pass: R synchronous tanh steps with the inputs clamped;
 3. the read-out: argmax of the output nodes, or their values (x2 for Pendulum).
 
-This module is the fast formulation, algebraically equal to the direct
-transcription in ``reference.py`` (same outputs for the same parameters and keys):
+This module is the fast formulation, algebraically equal to the official code's
+transcription in ``reference.py``, which shares no code with it. Teacher-forced (the same
+state and key at every step), both give the same adjacency and actions, with states
+within rounding (tests/test_lndp_parity.py); free-running lifetimes diverge after a few
+steps in float32, because the dynamics are chaotic. The differences:
 
 - per-edge inputs that are concatenations of node quantities are never built; each
   weight block is applied once per node and the results are broadcast-added over the
