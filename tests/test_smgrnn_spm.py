@@ -112,7 +112,7 @@ def test_an_unstable_edge_gets_exactly_one_relay():
     flagged = spm.unstable_edges(config, graph, window)
     assert np.flatnonzero(np.asarray(flagged)).tolist() == [0]
 
-    new_graph, window, changed, events = spm.structural_check(config, LAYOUT, graph, window, jax.random.PRNGKey(0))
+    new_graph, window, changed, events = spm.growth_step(config, LAYOUT, graph, window, jax.random.PRNGKey(0))
     assert int(events.relays) == 1 and int(events.flagged) == 1
     assert int(g.num_hidden(LAYOUT, new_graph)) == 1
     relay = LAYOUT.first_hidden  # the first free hidden slot
@@ -123,7 +123,7 @@ def test_an_unstable_edge_gets_exactly_one_relay():
     assert int(changed.sum()) == 2 and int(window.count[0]) == 0  # the split edge starts a new window
 
     # Right after, the split edge has no full window, so it cannot trigger again.
-    again, _, _, events = spm.structural_check(config, LAYOUT, new_graph, window, jax.random.PRNGKey(1))
+    again, _, _, events = spm.growth_step(config, LAYOUT, new_graph, window, jax.random.PRNGKey(1))
     assert int(events.relays) == 0
 
 
@@ -132,7 +132,7 @@ def test_relay_growth_counts_requests_with_no_free_slot():
     graph = make_graph([(0, 2, 0.5), (1, 2, 0.5)], layout=layout)
     history = [np.r_[0.01 * (-1) ** t, -0.01 * (-1) ** t, np.zeros(10)] for t in range(4)]
     window = fill_window(spm.empty_window(layout, 4, 2), history, graph.edge_alive)
-    _, _, _, events = spm.structural_check(cfg(edge_growth=True), layout, graph, window, jax.random.PRNGKey(0))
+    _, _, _, events = spm.growth_step(cfg(edge_growth=True), layout, graph, window, jax.random.PRNGKey(0))
     assert int(events.flagged) == 2 and int(events.relays) == 1 and int(events.dropped_no_free_slot) == 1
     assert int(events.dropped_by_check_cap) == 0
 
@@ -142,7 +142,7 @@ def test_relay_growth_counts_requests_beyond_the_check_cap_apart():
     graph = make_graph([(0, 2, 0.5), (1, 2, 0.5), (2, 2, 0.5)], layout=layout)
     history = [np.r_[0.01 * (-1) ** t, -0.01 * (-1) ** t, 0.01 * (-1) ** t, np.zeros(9)] for t in range(4)]
     window = fill_window(spm.empty_window(layout, 4, 2), history, graph.edge_alive)
-    _, _, _, events = spm.structural_check(cfg(edge_growth=True), layout, graph, window, jax.random.PRNGKey(0))
+    _, _, _, events = spm.growth_step(cfg(edge_growth=True), layout, graph, window, jax.random.PRNGKey(0))
     # 3 requests, cap 2: one is beyond the cap; of the two tried, one finds the only hidden slot taken
     assert int(events.flagged) == 3 and int(events.relays) == 1
     assert int(events.dropped_by_check_cap) == 1 and int(events.dropped_no_free_slot) == 1
@@ -153,7 +153,7 @@ def test_a_weak_stalled_edge_is_pruned_and_others_survive():
     graph = make_graph([(0, 2, 0.005), (1, 2, 0.005), (0, 2, 0.8)])
     history = [np.r_[0.0, 0.01, 0.0, np.zeros(9)] for _ in range(4)]
     window = fill_window(spm.empty_window(LAYOUT, 4, 2), history, graph.edge_alive)
-    new_graph, _, _, events = spm.structural_check(cfg(prune=True), LAYOUT, graph, window, jax.random.PRNGKey(0))
+    new_graph, _, _, events = spm.prune_step(cfg(prune=True), LAYOUT, graph, window, jax.random.PRNGKey(0))
     assert int(events.pruned) == 1
     assert np.asarray(new_graph.edge_alive)[:3].tolist() == [False, True, True]
     assert float(new_graph.weight[0]) == 0.0
@@ -162,7 +162,7 @@ def test_a_weak_stalled_edge_is_pruned_and_others_survive():
 def test_pruning_never_disconnects_an_output():
     graph = make_graph([(0, 2, 0.005)])  # the output's only incoming edge, weak and stalled
     window = fill_window(spm.empty_window(LAYOUT, 4, 2), [np.zeros(12)] * 4, graph.edge_alive)
-    new_graph, _, _, events = spm.structural_check(cfg(prune=True), LAYOUT, graph, window, jax.random.PRNGKey(0))
+    new_graph, _, _, events = spm.prune_step(cfg(prune=True), LAYOUT, graph, window, jax.random.PRNGKey(0))
     assert int(events.pruned) == 0 and int(events.output_guard) == 1 and bool(new_graph.edge_alive[0])
 
 

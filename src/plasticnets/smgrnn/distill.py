@@ -3,12 +3,13 @@
 The student drives the environment by default (DAgger with beta = 0); with
 ``driver="expert"`` the expert acts and the student only learns (behaviour
 cloning). Time is organised in blocks of ``student.block_len`` steps (for a
-graph student the SPM's ``check_every``): a block is a ``lax.scan`` over
-environment steps, followed by one structural check of the SPM. For gymnax
-tasks whole chunks of blocks run as one compiled program, ``vmap``-ed over
-seeds; the check's predicate is never batched, so vmapping seeds does not make
-every step pay for a structural check. LunarLander steps on the host with the
-same jitted per-step update.
+graph student the SPM's clock s, ``check_every``), counted t = 1, 2, ... after
+each update: on every step with t mod s != 0 the SPM's growth step runs right
+after the update (relay growth, random growth), and the block's last step
+(t mod s = 0) is a pruning step (pruning, orphan removal) instead. A final
+partial block has growth steps only. For gymnax tasks whole chunks of blocks run
+as one compiled program, ``vmap``-ed over seeds. LunarLander steps on the host
+with the same jitted per-step update.
 """
 
 from __future__ import annotations
@@ -101,25 +102,37 @@ def make_gymnax_distiller(task: str, student, cfg: DistillConfig, expert: ActorC
     """Return ``init(keys) -> Carry`` and jitted ``run(carry, blocks, block_len) -> (carry, logs)`` over seeds."""
     env, env_params = make_gymnax(task)
 
-    def env_step(carry: Carry, _):
+    def env_step(carry: Carry, grow: bool):
         key, step_key = jax.random.split(carry.key)
         label = greedy_action(expert, carry.obs)
         state, loss, student_action = learn(student, cfg, carry.student, carry.obs, label)
+        events = Events.zero()
+        if grow and student.has_growth:  # a growth step (t mod s != 0): after the update, on its own stream
+            state, events = student.growth_step(state, _structural_key(step_key))
         action = student_action if cfg.driver == "student" else label
         obs, env_state, reward, terminated, truncated, _ = env.step(step_key, carry.env_state, action, env_params)
         done = terminated | truncated
         episode_return = carry.episode_return + reward
         logs = StepLog(loss, done, jnp.where(done, episode_return, 0.0))
-        return Carry(state, env_state, obs, jnp.where(done, 0.0, episode_return), key), logs
+        return Carry(state, env_state, obs, jnp.where(done, 0.0, episode_return), key), (logs, events)
+
+    def seed_block(carry: Carry, block_len: int, check: bool):
+        """One seed's block: growth steps, then (if ``check``) a last step that is a pruning step."""
+        growth_steps = block_len - 1 if check else block_len
+        carry, (logs, events) = jax.lax.scan(lambda c, _: env_step(c, True), carry, None, length=growth_steps)
+        if check:
+            carry, (last_logs, last_events) = env_step(carry, False)
+            logs = jax.tree.map(lambda a, b: jnp.concatenate([a, b[None]]), logs, last_logs)
+            events = jax.tree.map(lambda a, b: jnp.concatenate([a, b[None]]), events, last_events)
+        events = jax.tree.map(lambda a: a.sum(0), events)
+        state = student.end_block(carry.student)
+        if check and student.has_pruning:
+            state, pruned = student.prune_step(state, _structural_key(carry.key))
+            events = jax.tree.map(jnp.add, events, pruned)
+        return carry._replace(student=state), logs, events
 
     def block(carry: Carry, block_len: int, check: bool):
-        carry, step_logs = jax.vmap(lambda c: jax.lax.scan(env_step, c, None, length=block_len))(carry)
-        carry = carry._replace(student=jax.vmap(student.end_block)(carry.student))
-        if check and student.has_structure:
-            state, events = jax.vmap(student.structural_step)(carry.student, jax.vmap(_structural_key)(carry.key))
-            carry = carry._replace(student=state)
-        else:
-            events = jax.vmap(lambda _: Events.zero())(carry.obs)
+        carry, step_logs, events = jax.vmap(lambda c: seed_block(c, block_len, check))(carry)
         sizes = jnp.stack(jax.vmap(student.size)(carry.student), axis=-1)
         return carry, (step_logs, events, sizes)
 
@@ -220,7 +233,8 @@ class _HostFunctions(NamedTuple):
 
     step: Any  # (state, obs) -> (state, loss, action): one supervised step, and the action the driver takes
     end_block: Any  # state -> state
-    structural_step: Any  # (state, key) -> (state, Events)
+    growth_step: Any  # (state, key) -> (state, Events): steps with t mod s != 0
+    prune_step: Any  # (state, key) -> (state, Events): steps with t mod s = 0
     size: Any  # state -> (hidden, edges, params)
 
 
@@ -232,7 +246,8 @@ def _host_functions(student, cfg: DistillConfig, expert: ActorCritic) -> _HostFu
         return state, loss, student_action if cfg.driver == "student" else label
 
     return _HostFunctions(step=step, end_block=jax.jit(student.end_block, donate_argnums=0),
-                          structural_step=jax.jit(student.structural_step, donate_argnums=0),
+                          growth_step=jax.jit(student.growth_step, donate_argnums=0),
+                          prune_step=jax.jit(student.prune_step, donate_argnums=0),
                           size=jax.jit(student.size))
 
 
@@ -269,14 +284,20 @@ class _HostRecord:
         return steps, {name: np.asarray(values) for name, values in self.checks.items()}
 
 
-def _end_block_and_check(student, functions: _HostFunctions, state, key: jax.Array):
-    """After a block: commit the window block, then one structural check on its own key (students with
-    structure only; the key is split only then). Returns (state, key, events)."""
-    state = functions.end_block(state)
+def _spm_step(student, functions: _HostFunctions, state, key: jax.Array, steps_done: int, block_len: int):
+    """The SPM after update t = ``steps_done``: a growth step if t mod s != 0, else commit the window block
+    and a pruning step (each only for students that have it; the key is split only then).
+    Returns (state, key, events)."""
     events = Events.zero()
-    if student.has_structure:
+    if steps_done % block_len:
+        if student.has_growth:
+            key, grow_key = jax.random.split(key)
+            state, events = functions.growth_step(state, grow_key)
+        return state, key, events
+    state = functions.end_block(state)
+    if student.has_pruning:
         key, check_key = jax.random.split(key)
-        state, events = functions.structural_step(state, check_key)
+        state, events = functions.prune_step(state, check_key)
     return state, key, events
 
 
@@ -295,6 +316,7 @@ def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, se
     snapshots = []
     episode_return = 0.0
     block_len = student.block_len
+    block_events = None  # summed over the current block, still on the device
     try:
         for t in range(cfg.total_steps):
             steps_done = t + 1
@@ -306,9 +328,11 @@ def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, se
             if terminated[0] or truncated[0]:
                 record.episode_end(t, episode_return)
                 episode_return = 0.0
+            state, key, events = _spm_step(student, functions, state, key, steps_done, block_len)
+            block_events = events if block_events is None else jax.tree.map(jnp.add, block_events, events)
             if steps_done % block_len == 0:
-                state, key, events = _end_block_and_check(student, functions, state, key)
-                record.block(steps_done, events, functions.size(state))
+                record.block(steps_done, block_events, functions.size(state))
+                block_events = None
             if steps_done % snapshot_every == 0 or steps_done == cfg.total_steps:
                 record.fetch_losses(steps_done)
                 snapshots.append((steps_done, student.snapshot(state)))

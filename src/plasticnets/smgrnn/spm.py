@@ -53,7 +53,7 @@ class SPMConfig:
 class Ring(NamedTuple):
     """Rolling window of the last T values of D quantities, with running sums.
 
-    Steps come in blocks of B <= T (the structural clock). The B ring rows a
+    Steps come in blocks of B <= T (s steps: one pruning step closes each block). The B ring rows a
     block will overwrite are fetched once at its start (``pending_old``) and
     its new rows collected in ``pending_new``, then written back by
     ``end_block``. Reading and writing the big ring in every step would make
@@ -340,22 +340,21 @@ def remove_orphans(layout: Layout, graph: Graph):
     return graph, start_edges & ~graph.edge_alive, (start_nodes & ~graph.node_alive).sum()
 
 
-def structural_check(cfg: SPMConfig, layout: Layout, graph: Graph, window: Window, key: jax.Array):
-    """One structural step (docs/method/smgrnn.md#structural-clock): relay growth, random growth, pruning,
-    orphan removal.
+def growth_step(cfg: SPMConfig, layout: Layout, graph: Graph, window: Window, key: jax.Array):
+    """The SPM on a growth step, t mod s != 0 (docs/method/smgrnn.md#structural-clock): relay growth on the
+    unstable edges, then random growth with probability p_rand.
 
-    Returns (graph, window, changed-edges mask, events). Every edge slot whose
-    existence changed, or that was just split by a relay, has its window cleared;
-    callers also reset the optimizer moments of changed edges.
+    Returns (graph, window, new-edges mask, events). New edges and edges just split by a relay have their
+    window cleared; callers reset the optimizer moments of the new edges.
     """
-    relay_key, trigger_key, random_key, prune_key = jax.random.split(key, 4)
+    relay_key, trigger_key, random_key = jax.random.split(key, 3)
     events = Events.zero()
     before = graph.edge_alive
+    flagged = jnp.zeros_like(before)
 
     if cfg.edge_growth:
         flagged = unstable_edges(cfg, graph, window)
         graph, _, relays, no_free_slot, by_check_cap = grow_relays(cfg, layout, graph, flagged, relay_key)
-        window = clear_edges(window, flagged)  # a split edge must earn a new full window
         events = events._replace(flagged=flagged.sum(), relays=relays, dropped_no_free_slot=no_free_slot,
                                  dropped_by_check_cap=by_check_cap)
 
@@ -369,12 +368,23 @@ def structural_check(cfg: SPMConfig, layout: Layout, graph: Graph, window: Windo
             dropped_by_check_cap=events.dropped_by_check_cap + jnp.where(triggered, by_check_cap, 0),
         )
 
-    if cfg.prune:
-        candidates = prune_candidates(cfg, graph, window)
-        graph, _, pruned, guard = prune_edges(cfg, layout, graph, candidates, prune_key)
-        graph, _, orphans = remove_orphans(layout, graph)
-        events = events._replace(pruned=pruned, output_guard=guard, orphans=orphans)
+    new = before != graph.edge_alive
+    return graph, clear_edges(window, new | flagged), new, events  # a split edge must earn a new full window
 
-    changed = before != graph.edge_alive
-    window = clear_edges(window, changed)
-    return graph, window, changed, events
+
+def prune_step(cfg: SPMConfig, layout: Layout, graph: Graph, window: Window, key: jax.Array):
+    """The SPM on a pruning step, t mod s = 0 (docs/method/smgrnn.md#structural-clock): prune a fraction
+    eta of the candidates W_t, then remove orphans repeatedly.
+
+    Returns (graph, window, removed mask, events); removed edges have their window cleared.
+    """
+    events = Events.zero()
+    if not cfg.prune:
+        return graph, window, jnp.zeros_like(graph.edge_alive), events
+    before = graph.edge_alive
+    candidates = prune_candidates(cfg, graph, window)
+    graph, _, pruned, guard = prune_edges(cfg, layout, graph, candidates, key)
+    graph, _, orphans = remove_orphans(layout, graph)
+    events = events._replace(pruned=pruned, output_guard=guard, orphans=orphans)
+    removed = before & ~graph.edge_alive
+    return graph, clear_edges(window, removed), removed, events

@@ -6,11 +6,13 @@ is cached per student) with pure methods over a state pytree:
 - ``init(key) -> state``
 - ``params(state)`` / ``forward(state, params, obs) -> logits``
 - ``after_update(state, new_params, opt_state, old_params) -> state``
-- ``block_len``: env steps per block; the loop calls ``end_block`` after every block
-  and, if ``has_structure``, ``structural_step``, and logs one row of sizes and events
+- ``block_len``: env steps per block; within a block the loop calls ``growth_step`` after
+  every step but the last (t mod s != 0) if ``has_growth``, and after the last step
+  ``end_block`` and, if ``has_pruning``, ``prune_step`` (t mod s = 0); it logs one row of
+  sizes and summed events per block
 - ``end_block(state) -> state`` (window bookkeeping)
-- ``has_structure``: whether ``structural_step`` can change anything
-- ``structural_step(state, key) -> (state, Events)`` (a no-op for fixed networks)
+- ``has_growth`` / ``has_pruning``: whether ``growth_step`` / ``prune_step`` can change anything
+- ``growth_step(state, key)``, ``prune_step(state, key) -> (state, Events)`` (no-ops for fixed networks)
 - ``size(state) -> (hidden units, edges or weights, parameters)``
 - ``snapshot(state) -> dict of numpy arrays`` (what graph.npz stores)
 """
@@ -82,8 +84,14 @@ class GraphStudent:
         """Called after every block, before the structural check: commit the window block."""
         return state._replace(window=spm.end_block(state.window))
 
-    def structural_step(self, state: GraphState, key) -> tuple[GraphState, spm.Events]:
-        graph, window, changed, events = spm.structural_check(self.spm, self.layout, state.graph, state.window, key)
+    def growth_step(self, state: GraphState, key) -> tuple[GraphState, spm.Events]:
+        """A step with t mod s != 0: relay growth, then random growth."""
+        graph, window, changed, events = spm.growth_step(self.spm, self.layout, state.graph, state.window, key)
+        return GraphState(graph, window, reset_edge_moments(state.opt_state, changed)), events
+
+    def prune_step(self, state: GraphState, key) -> tuple[GraphState, spm.Events]:
+        """A step with t mod s = 0: pruning, then orphan removal."""
+        graph, window, changed, events = spm.prune_step(self.spm, self.layout, state.graph, state.window, key)
         return GraphState(graph, window, reset_edge_moments(state.opt_state, changed)), events
 
     def size(self, state: GraphState) -> tuple[jax.Array, jax.Array, jax.Array]:
@@ -95,15 +103,19 @@ class GraphStudent:
         return {name: np.asarray(value) for name, value in state.graph._asdict().items()}
 
     @property
-    def has_structure(self) -> bool:
-        return self.spm.edge_growth or self.spm.random_growth or self.spm.prune
+    def has_growth(self) -> bool:
+        return self.spm.edge_growth or self.spm.random_growth
+
+    @property
+    def has_pruning(self) -> bool:
+        return self.spm.prune
 
     @property
     def check_every(self) -> int:
-        """Env steps between structural checks (``spm.check_every``)."""
+        """s: every s-th env step is a pruning step, the others are growth steps (``spm.check_every``)."""
         return self.spm.check_every
 
     @property
     def block_len(self) -> int:
-        """A graph student's blocks are its structural clock."""
+        """A graph student's block is one period of its structural clock: s - 1 growth steps, one pruning step."""
         return self.spm.check_every
