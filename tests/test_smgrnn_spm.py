@@ -221,3 +221,50 @@ def test_floyd_sampling_is_distinct_in_range_and_uniform():
     assert draws.min() >= 0 and draws.max() <= 9
     counts = np.bincount(draws.ravel(), minlength=10)
     np.testing.assert_allclose(counts / counts.sum(), 0.1, atol=0.01)  # each value equally likely
+
+
+def test_pruning_candidates_W_t_on_both_sides_of_each_threshold():
+    # tau_w = 0.01, tau_delta = 1e-4; slot: (weight, steady update per step)
+    cases = [(-0.005, 0.5e-4, True),  # weak, stalled
+             (0.005, -0.5e-4, True),  # |mu| with a negative mean
+             (0.02, 0.0, False),  # |w| > tau_w
+             (-0.02, 0.0, False),  # |w| > tau_w with a negative weight
+             (0.005, 2e-4, False),  # |mu| > tau_delta
+             (0.005, -2e-4, False)]  # |mu| > tau_delta with a negative mean
+    graph = make_graph([(0, 2, w) for w, _, _ in cases])
+    steady = np.r_[[mu for _, mu, _ in cases], np.zeros(12 - len(cases))]
+    window = fill_window(spm.empty_window(LAYOUT, 4, 2), [steady] * 4, graph.edge_alive)
+    found = np.asarray(spm.prune_candidates(cfg(), graph, window))[: len(cases)]
+    assert found.tolist() == [expected for _, _, expected in cases]
+    # Not eligible before a full window: three samples are not enough
+    short = fill_window(spm.empty_window(LAYOUT, 4, 2), [steady] * 3, graph.edge_alive)
+    assert not np.asarray(spm.prune_candidates(cfg(), graph, short)).any()
+
+
+def _weak_stalled(n_candidates, layout):
+    """n weak, stalled edges into the output plus one strong edge (so the output guard never fires)."""
+    graph = make_graph([(0, 2, 0.005)] * n_candidates + [(1, 2, 0.8)], layout=layout)
+    window = fill_window(spm.empty_window(layout, 4, 2), [np.zeros(layout.max_edges)] * 4, graph.edge_alive)
+    return graph, window
+
+
+@pytest.mark.parametrize("n,eta,expected", [(10, 0.8, 8), (10, 0.7, 7), (10, 0.5, 5), (5, 0.8, 4), (2, 0.8, 1),
+                                            (1, 0.8, 0), (10, 1.0, 10), (10, 0.0, 0)])
+def test_pruning_removes_exactly_floor_eta_of_the_candidates(n, eta, expected):
+    layout = g.Layout(2, 1, 3, 24)
+    graph, window = _weak_stalled(n, layout)
+    config = cfg(prune=True, eta_prune=eta)
+    counts = jax.vmap(lambda k: spm.prune_step(config, layout, graph, window, k)[3].pruned)(
+        jax.random.split(jax.random.PRNGKey(0), 50))
+    assert set(np.asarray(counts).tolist()) == {expected}  # every draw: the fraction, never a random number
+
+
+def test_pruned_candidates_are_chosen_uniformly():
+    layout = g.Layout(2, 1, 3, 24)
+    graph, window = _weak_stalled(10, layout)
+    config = cfg(prune=True, eta_prune=0.5)
+    alive = jax.vmap(lambda k: spm.prune_step(config, layout, graph, window, k)[0].edge_alive)(
+        jax.random.split(jax.random.PRNGKey(1), 4000))
+    removed = 1 - np.asarray(alive)[:, :10].mean(0)
+    np.testing.assert_allclose(removed, 0.5, atol=0.04)  # each candidate equally likely
+    assert np.asarray(alive)[:, 10].all()  # the strong edge is never pruned

@@ -296,14 +296,23 @@ def prune_candidates(cfg: SPMConfig, graph: Graph, window: Window) -> jax.Array:
     return graph.edge_alive & eligible & (jnp.abs(graph.weight) <= cfg.tau_w) & (jnp.abs(mean) <= cfg.tau_delta)
 
 
+def prune_count(eta: float, candidates: jax.Array) -> jax.Array:
+    """How many of the candidates W_t one pruning step removes: floor(eta * |W_t|)
+    (docs/method/smgrnn.md#pruning). The relative slack absorbs float32 rounding (0.7 * 10 must give 7)."""
+    n = candidates.sum()
+    return jnp.floor(eta * n * (1 + 1e-6)).astype(jnp.int32)
+
+
 def prune_edges(cfg: SPMConfig, layout: Layout, graph: Graph, candidates: jax.Array, key: jax.Array):
-    """Remove each candidate with probability eta (docs/method/smgrnn.md#pruning; the paper's rounding of
-    eta*|W| is unknown).
+    """Remove floor(eta * |W_t|) of the candidates W_t, chosen uniformly at random without replacement
+    (docs/method/smgrnn.md#pruning): the candidates with the smallest i.i.d. uniform priorities.
 
     An output node never loses its last incoming edge: prunes that would do so
     are undone and counted. Returns (graph, removed mask, pruned count, guard count).
     """
-    remove = candidates & jax.random.bernoulli(key, cfg.eta_prune, candidates.shape)
+    priority = jnp.where(candidates, jax.random.uniform(key, candidates.shape), 2.0)  # non-candidates last
+    rank = jnp.zeros(candidates.shape, jnp.int32).at[jnp.argsort(priority)].set(jnp.arange(candidates.size, dtype=jnp.int32))
+    remove = candidates & (rank < prune_count(cfg.eta_prune, candidates))
 
     is_output = jnp.asarray(layout.is_output())
     kept = graph._replace(edge_alive=graph.edge_alive & ~remove)
