@@ -8,7 +8,7 @@ import pytest
 
 from plasticnets.smgrnn import graph as g
 from plasticnets.smgrnn import spm
-from plasticnets.smgrnn.student import GraphStudent, reset_edge_moments
+from plasticnets.smgrnn.student import GraphState, GraphStudent, edge_adam, reset_edge_moments
 
 # 2 inputs (0, 1), 1 output (2), hidden slots 3..5
 LAYOUT = g.Layout(num_inputs=2, num_outputs=1, max_hidden=3, max_edges=12)
@@ -120,7 +120,9 @@ def test_an_unstable_edge_gets_exactly_one_relay():
     assert (0, 2) in edges and (1, 2) in edges  # original edges kept
     assert (0, relay) in edges and (relay, 2) in edges  # parallel path i -> relay -> j
     assert abs(edges[(0, relay)]) <= 0.05 and abs(edges[(relay, 2)]) <= 0.05
-    assert int(changed.sum()) == 2 and int(window.count[0]) == 0  # the split edge starts a new window
+    # restart: the two new edges and the split edge 0 (new window and fresh optimizer state); edge 1 untouched
+    assert np.flatnonzero(np.asarray(changed)).tolist() == [0, 2, 3]
+    assert int(window.count[0]) == 0 and int(window.count[1]) == 4
 
     # Right after, the split edge has no full window, so it cannot trigger again.
     again, _, _, events = spm.growth_step(config, LAYOUT, new_graph, window, jax.random.PRNGKey(1))
@@ -196,17 +198,59 @@ def test_random_growth_never_adds_a_forbidden_or_duplicate_edge():
     assert int(graph.edge_alive.sum()) == 24
 
 
-def test_optimizer_moments_reset_only_for_changed_edges():
+def test_optimizer_state_restarts_only_for_changed_edges():
     weight = jnp.ones(6)
-    opt = optax.adam(1e-3)
+    opt = edge_adam(1e-3)
     state = opt.init(weight)
     _, state = opt.update(jnp.arange(6.0), state, weight)
     changed = jnp.asarray([False, True, False, False, True, False])
     new = reset_edge_moments(state, changed)
-    mu, nu = new[0].mu, new[0].nu
-    assert float(mu[1]) == float(nu[4]) == 0.0
-    assert float(mu[2]) == float(state[0].mu[2]) and float(nu[5]) == float(state[0].nu[5])
-    assert int(new[0].count) == int(state[0].count)
+    assert float(new.mu[1]) == float(new.nu[4]) == 0.0 and new.count.tolist() == [1, 0, 1, 1, 0, 1]
+    assert float(new.mu[2]) == float(state.mu[2]) and float(new.nu[5]) == float(state.nu[5])
+
+
+def test_edge_adam_is_optax_adam_while_nothing_restarts():
+    grads = jax.random.normal(jax.random.PRNGKey(0), (20, 5))
+    ours, ref = edge_adam(1e-3), optax.adam(1e-3)
+    w = jnp.zeros(5)
+    s1, s2 = ours.init(w), ref.init(w)
+    for grad in grads:
+        u1, s1 = ours.update(grad, s1, w)
+        u2, s2 = ref.update(grad, s2, w)
+        np.testing.assert_allclose(u1, u2, rtol=1e-5, atol=1e-12)
+
+
+def test_a_new_edge_is_bias_corrected_from_its_own_first_step():
+    lr = 1e-3
+    opt = edge_adam(lr)
+    w = jnp.zeros(3)
+    state = opt.init(w)
+    for grad in jax.random.normal(jax.random.PRNGKey(1), (3000, 3)):  # a long history for every edge
+        _, state = opt.update(grad, state, w)
+    state = reset_edge_moments(state, jnp.asarray([False, True, False]))  # slot 1 now holds a new edge
+    update, _ = opt.update(jnp.asarray([0.3, 0.3, 0.3]), state, w)
+    # Fresh Adam's first step is lr * g / (|g| + eps) = lr; with the global count (3001) it would be about
+    # lr * 0.1 / sqrt(0.001) = 3.2 lr.
+    np.testing.assert_allclose(float(update[1]), -lr, rtol=1e-4)
+    stale = optax.adam(lr)
+    s = stale.init(w)
+    for grad in jax.random.normal(jax.random.PRNGKey(1), (3000, 3)):
+        _, s = stale.update(grad, s, w)
+    s = (s[0]._replace(mu=s[0].mu.at[1].set(0.0), nu=s[0].nu.at[1].set(0.0)), *s[1:])
+    assert abs(float(stale.update(jnp.full(3, 0.3), s, w)[0][1])) > 2.5 * lr  # what the global count did
+
+
+def test_growth_restarts_the_optimizer_state_of_new_and_split_edges():
+    graph = make_graph([(0, 2, 0.5), (1, 2, 0.5)])
+    history = [np.r_[0.01 * (-1) ** t, 0.01, np.zeros(10)] for t in range(4)]
+    window = fill_window(spm.empty_window(LAYOUT, 4, 2), history, graph.edge_alive)
+    student = GraphStudent(LAYOUT, cfg(edge_growth=True))
+    opt = student.optimizer.init(graph.weight)
+    opt = opt._replace(count=jnp.full(12, 50), mu=jnp.full(12, 0.1), nu=jnp.full(12, 0.2))
+    new, events = student.growth_step(GraphState(graph, window, opt), jax.random.PRNGKey(0))
+    assert int(events.relays) == 1
+    assert np.asarray(new.opt_state.count)[:4].tolist() == [0, 50, 0, 0]  # split edge 0, new 2 and 3
+    assert np.asarray(new.opt_state.mu)[:4].tolist() == pytest.approx([0.0, 0.1, 0.0, 0.0])
 
 
 def test_window_larger_than_block_is_required():

@@ -353,8 +353,9 @@ def growth_step(cfg: SPMConfig, layout: Layout, graph: Graph, window: Window, ke
     """The SPM on a growth step, t mod s != 0 (docs/method/smgrnn.md#structural-clock): relay growth on the
     unstable edges, then random growth with probability p_rand.
 
-    Returns (graph, window, new-edges mask, events). New edges and edges just split by a relay have their
-    window cleared; callers reset the optimizer moments of the new edges.
+    Returns (graph, window, restart mask, events). ``restart`` marks the new edges and the edges just split by
+    a relay: their windows are cleared and callers restart their optimizer state
+    (docs/method/smgrnn.md#optimizer-state-after-edits).
     """
     relay_key, trigger_key, random_key = jax.random.split(key, 3)
     events = Events.zero()
@@ -377,8 +378,8 @@ def growth_step(cfg: SPMConfig, layout: Layout, graph: Graph, window: Window, ke
             dropped_by_check_cap=events.dropped_by_check_cap + jnp.where(triggered, by_check_cap, 0),
         )
 
-    new = before != graph.edge_alive
-    return graph, clear_edges(window, new | flagged), new, events  # a split edge must earn a new full window
+    restart = (before != graph.edge_alive) | flagged  # a split edge must earn a new full window
+    return graph, clear_edges(window, restart), restart, events
 
 
 def prune_step(cfg: SPMConfig, layout: Layout, graph: Graph, window: Window, key: jax.Array):

@@ -37,14 +37,42 @@ class GraphState(NamedTuple):
     opt_state: Any
 
 
-def reset_edge_moments(opt_state: Any, edges: jax.Array) -> Any:
-    """Zero the optimizer's per-edge moments where ``edges`` is True; other state is untouched.
+class EdgeAdamState(NamedTuple):
+    """Adam's state per edge slot: its own step count as well as its moments."""
 
-    Surviving edges keep their Adam moments across structural edits; new and
-    removed edges start from zero (docs/method/smgrnn.md#optimizer-state-after-edits).
+    count: jax.Array  # int32 [max_edges]: updates since the edge's optimizer state last restarted
+    mu: jax.Array  # first moment
+    nu: jax.Array  # second moment
+
+
+def edge_adam(lr: float, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8) -> optax.GradientTransformation:
+    """Adam (optax's update rule and defaults) with a step count per parameter instead of one global count,
+    so an edge whose state restarts is bias-corrected as a fresh parameter: its first update moves
+    lr * g / (|g| + eps), not ~3.2 lr as with a long global count (docs/method/smgrnn.md#optimizer-state-after-edits)."""
+
+    def init(params):
+        return EdgeAdamState(jnp.zeros(params.shape, jnp.int32), jnp.zeros_like(params), jnp.zeros_like(params))
+
+    def update(grads, state, params=None):
+        count = state.count + 1
+        mu = b1 * state.mu + (1 - b1) * grads
+        nu = b2 * state.nu + (1 - b2) * grads**2
+        mu_hat = mu / (1 - b1 ** count.astype(grads.dtype))
+        nu_hat = nu / (1 - b2 ** count.astype(grads.dtype))
+        return -lr * mu_hat / (jnp.sqrt(nu_hat) + eps), EdgeAdamState(count, mu, nu)
+
+    return optax.GradientTransformation(init, update)
+
+
+def reset_edge_moments(opt_state: Any, edges: jax.Array) -> Any:
+    """Restart the optimizer state of the edge slots where ``edges`` is True: moments and (with
+    ``edge_adam``) step count set to 0; other slots are untouched.
+
+    Surviving edges keep their Adam state across structural edits; new, removed and just-split
+    edges start afresh (docs/method/smgrnn.md#optimizer-state-after-edits).
     """
     return jax.tree.map(
-        lambda leaf: jnp.where(edges, 0.0, leaf) if leaf.shape == edges.shape else leaf, opt_state
+        lambda leaf: jnp.where(edges, jnp.zeros_like(leaf), leaf) if leaf.shape == edges.shape else leaf, opt_state
     )
 
 
@@ -62,7 +90,7 @@ class GraphStudent:
 
     @property
     def optimizer(self) -> optax.GradientTransformation:
-        return optax.adam(self.lr)
+        return edge_adam(self.lr)
 
     def init(self, key) -> GraphState:
         graph = g.initial_graph(key, self.layout, self.density, self.init_scale, self.initial_hidden, self.spm.allow_self_loops)
