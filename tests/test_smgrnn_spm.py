@@ -312,3 +312,71 @@ def test_pruned_candidates_are_chosen_uniformly():
     removed = 1 - np.asarray(alive)[:, :10].mean(0)
     np.testing.assert_allclose(removed, 0.5, atol=0.04)  # each candidate equally likely
     assert np.asarray(alive)[:, 10].all()  # the strong edge is never pruned
+
+
+def _oscillating(mean, spread):
+    """A T = 4 history per edge with the given mean and population standard deviation: mean +- spread."""
+    return [np.r_[mean + spread * (-1) ** t, np.zeros(11)] for t in range(4)]
+
+
+@pytest.mark.parametrize("mean,lambda_edge,unstable", [
+    (0.0, 1e-3, True),  # pure oscillation
+    (0.004, 1e-3, True),  # |mu| = 0.4 sigma < 0.5 sigma
+    (0.006, 1e-3, False),  # |mu| = 0.6 sigma
+    (-0.004, 1e-3, True),  # |mu| uses the absolute value
+    (-0.006, 1e-3, False),  # a negative mean is not automatically unstable
+    (0.004, 0.02, True),  # sigma^2 = 1e-4 > lambda |mu| = 8e-5
+    (0.004, 0.03, False),  # sigma^2 = 1e-4 < lambda |mu| = 1.2e-4, although |mu| < 0.5 sigma
+    (-0.004, 0.03, False),  # the same with a negative mean: lambda * |mu|, not lambda * mu
+])
+def test_instability_criterion_on_both_sides_of_each_inequality(mean, lambda_edge, unstable):
+    graph = make_graph([(0, 2, 0.5)])
+    window = fill_window(spm.empty_window(LAYOUT, 4, 2), _oscillating(mean, 0.01), graph.edge_alive)
+    mu, var, _ = spm.statistics(window)
+    np.testing.assert_allclose([float(mu[0]), float(var[0])], [mean, 1e-4], rtol=1e-3, atol=1e-9)
+    flagged = spm.unstable_edges(cfg(lambda_edge=lambda_edge), graph, window)
+    assert bool(flagged[0]) == unstable
+    assert int(spm.growth_step(cfg(edge_growth=True, lambda_edge=lambda_edge), LAYOUT, graph, window,
+                               jax.random.PRNGKey(0))[3].relays) == int(unstable)
+
+
+def test_an_edge_without_a_full_window_is_never_unstable():
+    graph = make_graph([(0, 2, 0.5)])
+    window = fill_window(spm.empty_window(LAYOUT, 4, 2), _oscillating(0.0, 0.01)[:3], graph.edge_alive)
+    assert not bool(spm.unstable_edges(cfg(), graph, window)[0])
+
+
+@pytest.mark.parametrize("hidden,rho,m", [(0, 0.02, 1), (0, 0.5, 1), (0, 0.7, 2), (7, 0.35, 3), (7, 0.29, 2)])
+def test_random_growth_adds_m_equal_max_floor_rho_n_and_1(hidden, rho, m):
+    layout = g.Layout(2, 1, max_hidden=8, max_edges=60)
+    graph = make_graph([], hidden_alive=range(3, 3 + hidden), layout=layout)  # N = 3 + hidden alive nodes
+    config = cfg(random_growth=True, rho_rand=rho, max_random_edges_per_check=8)
+    _, new_edges, added, _, _ = spm.grow_random(config, layout, graph, jax.random.PRNGKey(0))
+    assert int(added) == int(new_edges.sum()) == m
+
+
+@pytest.mark.parametrize("p_rand", [0.0, 0.25, 1.0])
+def test_random_growth_fires_with_probability_p_rand_per_growth_step(p_rand):
+    graph = make_graph([(0, 2, 0.5)])
+    window = spm.empty_window(LAYOUT, 4, 2)
+    config = cfg(random_growth=True, p_rand=p_rand)
+    added = jax.vmap(lambda k: spm.growth_step(config, LAYOUT, graph, window, k)[3].random_edges)(
+        jax.random.split(jax.random.PRNGKey(2), 4000))
+    assert set(np.asarray(added).tolist()) <= {0, 1}
+    np.testing.assert_allclose(np.asarray(added).mean(), p_rand, atol=0.02)
+
+
+def test_initial_density_is_0_8_over_many_draws():
+    from plasticnets.families import load_project_config
+    from plasticnets.smgrnn.run import build_student
+    from plasticnets.smgrnn.variants import resolve
+    from tests.test_config import DEFAULT
+
+    student = build_student("CartPole-v1", resolve(load_project_config([DEFAULT])["smgrnn"], "CartPole-v1", "full"))
+    graphs = jax.vmap(lambda k: student.init(k).graph)(jax.random.split(jax.random.PRNGKey(4), 2000))
+    pairs = 4 * 2 + 2 * 2  # input -> output, output -> output (self-loops included): 12 allowed pairs
+    edges = np.asarray(graphs.edge_alive).sum(1)
+    assert edges.max() <= pairs and not np.asarray(graphs.node_alive)[:, student.layout.first_hidden:].any()
+    # mean of 2,000 binomial(12, 0.8) counts / 12: standard error 0.0026
+    np.testing.assert_allclose(edges.mean() / pairs, 0.8, atol=0.012)
+    assert (edges < pairs).mean() > 0.9  # P(all 12 present) = 0.8^12 = 0.07
