@@ -68,6 +68,9 @@ class MLPStudent:
     def growth_step(self, state: MLPState, key) -> tuple[MLPState, Events]:
         return state, Events.zero()
 
+    def growth_needed(self, state: MLPState, key) -> jax.Array:
+        return jnp.zeros((), bool)
+
     def prune_step(self, state: MLPState, key) -> tuple[MLPState, Events]:
         return state, Events.zero()
 

@@ -102,39 +102,49 @@ def make_gymnax_distiller(task: str, student, cfg: DistillConfig, expert: ActorC
     """Return ``init(keys) -> Carry`` and jitted ``run(carry, blocks, block_len) -> (carry, logs)`` over seeds."""
     env, env_params = make_gymnax(task)
 
-    def env_step(carry: Carry, grow: bool):
+    def env_step(carry: Carry):
+        """One seed's update and environment step; also returns the key of this step's growth step."""
         key, step_key = jax.random.split(carry.key)
         label = greedy_action(expert, carry.obs)
         state, loss, student_action = learn(student, cfg, carry.student, carry.obs, label)
-        events = Events.zero()
-        if grow and student.has_growth:  # a growth step (t mod s != 0): after the update, on its own stream
-            state, events = student.growth_step(state, _structural_key(step_key))
         action = student_action if cfg.driver == "student" else label
         obs, env_state, reward, terminated, truncated, _ = env.step(step_key, carry.env_state, action, env_params)
         done = terminated | truncated
         episode_return = carry.episode_return + reward
         logs = StepLog(loss, done, jnp.where(done, episode_return, 0.0))
-        return Carry(state, env_state, obs, jnp.where(done, 0.0, episode_return), key), (logs, events)
+        carry = Carry(state, env_state, obs, jnp.where(done, 0.0, episode_return), key)
+        return carry, logs, _structural_key(step_key)
 
-    def seed_block(carry: Carry, block_len: int, check: bool):
-        """One seed's block: growth steps, then (if ``check``) a last step that is a pruning step."""
-        growth_steps = block_len - 1 if check else block_len
-        carry, (logs, events) = jax.lax.scan(lambda c, _: env_step(c, True), carry, None, length=growth_steps)
-        if check:
-            carry, (last_logs, last_events) = env_step(carry, False)
-            logs = jax.tree.map(lambda a, b: jnp.concatenate([a, b[None]]), logs, last_logs)
-            events = jax.tree.map(lambda a, b: jnp.concatenate([a, b[None]]), events, last_events)
-        events = jax.tree.map(lambda a: a.sum(0), events)
-        state = student.end_block(carry.student)
-        if check and student.has_pruning:
-            state, pruned = student.prune_step(state, _structural_key(carry.key))
-            events = jax.tree.map(jnp.add, events, pruned)
-        return carry._replace(student=state), logs, events
+    def step_all(carry: Carry, grow: bool):
+        """Every seed's step; on a growth step (t mod s != 0) the SPM's growth step follows the update. It runs
+        only when some seed's growth would change something (an unbatched predicate, so a vmapped program does not
+        pay for it on the other steps)."""
+        carry, logs, keys = jax.vmap(env_step)(carry)
+        events = jax.vmap(lambda _: Events.zero())(keys)
+        if grow and student.has_growth:
+            needed = jax.vmap(student.growth_needed)(carry.student, keys).any()
+            state, events = jax.lax.cond(needed, lambda: jax.vmap(student.growth_step)(carry.student, keys),
+                                         lambda: (carry.student, events))
+            carry = carry._replace(student=state)
+        return carry, (logs, events)
 
     def block(carry: Carry, block_len: int, check: bool):
-        carry, step_logs, events = jax.vmap(lambda c: seed_block(c, block_len, check))(carry)
+        """A block of every seed: growth steps, then (if ``check``) a last step that is a pruning step."""
+        growth_steps = block_len - 1 if check else block_len
+        carry, (logs, events) = jax.lax.scan(lambda c, _: step_all(c, True), carry, None, length=growth_steps)
+        if check:
+            carry, (last_logs, last_events) = step_all(carry, False)
+            logs = jax.tree.map(lambda a, b: jnp.concatenate([a, b[None]]), logs, last_logs)
+            events = jax.tree.map(lambda a, b: jnp.concatenate([a, b[None]]), events, last_events)
+        logs = jax.tree.map(lambda a: jnp.moveaxis(a, 0, 1), logs)  # [seed, step]
+        events = jax.tree.map(lambda a: a.sum(0), events)
+        state = jax.vmap(student.end_block)(carry.student)
+        if check and student.has_pruning:
+            state, pruned = jax.vmap(student.prune_step)(state, jax.vmap(_structural_key)(carry.key))
+            events = jax.tree.map(jnp.add, events, pruned)
+        carry = carry._replace(student=state)
         sizes = jnp.stack(jax.vmap(student.size)(carry.student), axis=-1)
-        return carry, (step_logs, events, sizes)
+        return carry, (logs, events, sizes)
 
     @partial(jax.jit, static_argnames=("blocks", "block_len", "check"))
     def run(carry: Carry, blocks: int, block_len: int, check: bool = True):

@@ -349,6 +349,18 @@ def remove_orphans(layout: Layout, graph: Graph):
     return graph, start_edges & ~graph.edge_alive, (start_nodes & ~graph.node_alive).sum()
 
 
+def growth_needed(cfg: SPMConfig, graph: Graph, window: Window, key: jax.Array) -> jax.Array:
+    """Whether ``growth_step`` with this key can change anything: an unstable edge exists, or random growth
+    triggers. When False, ``growth_step`` is the identity, so callers may skip it (O(edges))."""
+    _, trigger_key, _ = jax.random.split(key, 3)
+    need = jnp.zeros((), bool)
+    if cfg.edge_growth:
+        need = need | unstable_edges(cfg, graph, window).any()
+    if cfg.random_growth:
+        need = need | jax.random.bernoulli(trigger_key, cfg.p_rand)
+    return need
+
+
 def growth_step(cfg: SPMConfig, layout: Layout, graph: Graph, window: Window, key: jax.Array):
     """The SPM on a growth step, t mod s != 0 (docs/method/smgrnn.md#structural-clock): relay growth on the
     unstable edges, then random growth with probability p_rand.

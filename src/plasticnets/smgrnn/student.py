@@ -117,6 +117,10 @@ class GraphStudent:
         graph, window, changed, events = spm.growth_step(self.spm, self.layout, state.graph, state.window, key)
         return GraphState(graph, window, reset_edge_moments(state.opt_state, changed)), events
 
+    def growth_needed(self, state: GraphState, key) -> jax.Array:
+        """False when ``growth_step(state, key)`` would change nothing (then the loop may skip it)."""
+        return spm.growth_needed(self.spm, state.graph, state.window, key)
+
     def prune_step(self, state: GraphState, key) -> tuple[GraphState, spm.Events]:
         """A step with t mod s = 0: pruning, then orphan removal."""
         graph, window, changed, events = spm.prune_step(self.spm, self.layout, state.graph, state.window, key)
