@@ -56,6 +56,9 @@ class ClockProbe:
     def end_block(self, state):
         return state
 
+    def growth_needed(self, state, key):
+        return jnp.ones((), bool)
+
     def growth_step(self, state, key):
         return state._replace(grew=state.grew.at[state.t].set(True)), Events.zero()
 
