@@ -313,7 +313,7 @@ def _spm_step(student, functions: _HostFunctions, state, key: jax.Array, steps_d
 
 def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, seed: int,
                  snapshot_every: int, progress: Progress | None = None) -> DistillRun:
-    """The same loop for gymnasium tasks: one host environment, jitted update and structural check."""
+    """The same loop for gymnasium tasks: one host environment, jitted update, growth and pruning steps."""
     start = time.perf_counter()
     key = jax.random.PRNGKey(seed)
     student_key, key = jax.random.split(key)

@@ -109,7 +109,7 @@ class Window(NamedTuple):
 
 
 class Events(NamedTuple):
-    """What one structural check did (all int32 scalars)."""
+    """What one growth or pruning step did, or their sums over a block (all int32 scalars)."""
 
     flagged: jax.Array  # unstable edges found
     relays: jax.Array  # relay nodes inserted
@@ -117,7 +117,7 @@ class Events(NamedTuple):
     pruned: jax.Array  # edges pruned
     orphans: jax.Array  # hidden nodes removed as orphans
     output_guard: jax.Array  # prunes undone to keep an output reachable
-    dropped_no_free_slot: jax.Array  # growth requests within the per-check cap that found no free node/edge slot
+    dropped_no_free_slot: jax.Array  # growth requests within the per-step cap that found no free node/edge slot
     dropped_by_check_cap: jax.Array  # growth requests beyond max_relays_per_check / max_random_edges_per_check
 
     @staticmethod

@@ -109,7 +109,7 @@ class GraphStudent:
         return GraphState(state.graph._replace(weight=new_weight), window, opt_state)
 
     def end_block(self, state: GraphState) -> GraphState:
-        """Called after every block, before the structural check: commit the window block."""
+        """Called after every block, before its pruning step: commit the window block."""
         return state._replace(window=spm.end_block(state.window))
 
     def growth_step(self, state: GraphState, key) -> tuple[GraphState, spm.Events]:
