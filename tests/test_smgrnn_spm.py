@@ -380,3 +380,22 @@ def test_initial_density_is_0_8_over_many_draws():
     # mean of 2,000 binomial(12, 0.8) counts / 12: standard error 0.0026
     np.testing.assert_allclose(edges.mean() / pairs, 0.8, atol=0.012)
     assert (edges < pairs).mean() > 0.9  # P(all 12 present) = 0.8^12 = 0.07
+
+
+def test_pruning_thresholds_are_inclusive():
+    # Powers of two, so |w| = tau_w and |mu| = tau_delta hold exactly in float32.
+    tau_w, tau_delta = 2.0**-7, 2.0**-14
+    graph = make_graph([(0, 2, tau_w), (0, 2, -tau_w), (0, 2, 2 * tau_w), (0, 2, tau_w)])
+    steady = np.r_[tau_delta, -tau_delta, 0.0, 2 * tau_delta, np.zeros(8)]
+    window = fill_window(spm.empty_window(LAYOUT, 4, 2), [steady] * 4, graph.edge_alive)
+    found = np.asarray(spm.prune_candidates(cfg(tau_w=tau_w, tau_delta=tau_delta), graph, window))[:4]
+    assert found.tolist() == [True, True, False, False]
+
+
+def test_a_relay_node_with_one_input_and_one_output_is_not_an_orphan():
+    # in0 -> h3 -> out: in- and out-degree 1 each; h4 -> h4 -> out has only a self-loop in: an orphan
+    graph = make_graph([(0, 3, 1.0), (3, 2, 1.0), (4, 4, 1.0), (4, 2, 1.0)], hidden_alive=[3, 4])
+    new_graph, removed, orphans = spm.remove_orphans(LAYOUT, graph)
+    assert int(orphans) == 1
+    assert np.asarray(new_graph.node_alive)[3:5].tolist() == [True, False]
+    assert np.asarray(removed)[:4].tolist() == [False, False, True, True]
