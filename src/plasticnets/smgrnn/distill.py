@@ -122,9 +122,13 @@ def make_gymnax_distiller(task: str, student, cfg: DistillConfig, expert: ActorC
         carry, logs, keys = jax.vmap(env_step)(carry)
         events = jax.vmap(lambda _: Events.zero())(keys)
         if grow and student.has_growth:
-            needed = jax.vmap(student.growth_needed)(carry.student, keys).any()
-            state, events = jax.lax.cond(needed, lambda: jax.vmap(student.growth_step)(carry.student, keys),
-                                         lambda: (carry.student, events))
+            if keys.shape[0] == 1:  # one seed: unbatched, so the growth step's own lax.conds skip work too
+                state, events = student.growth_step(jax.tree.map(lambda x: x[0], carry.student), keys[0])
+                state, events = jax.tree.map(lambda x: x[None], (state, events))
+            else:
+                needed = jax.vmap(student.growth_needed)(carry.student, keys).any()
+                state, events = jax.lax.cond(needed, lambda: jax.vmap(student.growth_step)(carry.student, keys),
+                                             lambda: (carry.student, events))
             carry = carry._replace(student=state)
         return carry, (logs, events)
 

@@ -349,6 +349,16 @@ def remove_orphans(layout: Layout, graph: Graph):
     return graph, start_edges & ~graph.edge_alive, (start_nodes & ~graph.node_alive).sum()
 
 
+def _relays(cfg, layout, graph, flagged, key):
+    graph, _, inserted, no_free_slot, by_check_cap = grow_relays(cfg, layout, graph, flagged, key)
+    return graph, inserted.astype(jnp.int32), no_free_slot.astype(jnp.int32), by_check_cap.astype(jnp.int32)
+
+
+def _random(cfg, layout, graph, key):
+    graph, _, added, no_free_slot, by_check_cap = grow_random(cfg, layout, graph, key)
+    return graph, added.astype(jnp.int32), no_free_slot.astype(jnp.int32), by_check_cap.astype(jnp.int32)
+
+
 def growth_needed(cfg: SPMConfig, graph: Graph, window: Window, key: jax.Array) -> jax.Array:
     """Whether ``growth_step`` with this key can change anything: an unstable edge exists, or random growth
     triggers. When False, ``growth_step`` is the identity, so callers may skip it (O(edges))."""
@@ -376,14 +386,19 @@ def growth_step(cfg: SPMConfig, layout: Layout, graph: Graph, window: Window, ke
 
     if cfg.edge_growth:
         flagged = unstable_edges(cfg, graph, window)
-        graph, _, relays, no_free_slot, by_check_cap = grow_relays(cfg, layout, graph, flagged, relay_key)
+        # lax.cond: skipped when nothing is flagged (unless vmapped, where both branches run and one is selected)
+        graph, relays, no_free_slot, by_check_cap = jax.lax.cond(
+            flagged.any(), lambda g: _relays(cfg, layout, g, flagged, relay_key),
+            lambda g: (g, *(jnp.zeros((), jnp.int32),) * 3), graph)
         events = events._replace(flagged=flagged.sum(), relays=relays, dropped_no_free_slot=no_free_slot,
                                  dropped_by_check_cap=by_check_cap)
 
     if cfg.random_growth:
         triggered = jax.random.bernoulli(trigger_key, cfg.p_rand)
-        grown, _, added, no_free_slot, by_check_cap = grow_random(cfg, layout, graph, random_key)
-        graph = jax.tree.map(lambda new, old: jnp.where(triggered, new, old), grown, graph)
+        grown, added, no_free_slot, by_check_cap = jax.lax.cond(
+            triggered, lambda g: _random(cfg, layout, g, random_key),
+            lambda g: (g, *(jnp.zeros((), jnp.int32),) * 3), graph)
+        graph = grown
         events = events._replace(
             random_edges=jnp.where(triggered, added, 0),
             dropped_no_free_slot=events.dropped_no_free_slot + jnp.where(triggered, no_free_slot, 0),
