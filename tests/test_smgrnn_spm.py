@@ -399,3 +399,40 @@ def test_a_relay_node_with_one_input_and_one_output_is_not_an_orphan():
     assert int(orphans) == 1
     assert np.asarray(new_graph.node_alive)[3:5].tolist() == [True, False]
     assert np.asarray(removed)[:4].tolist() == [False, False, True, True]
+
+
+def test_random_growth_step_adds_its_edges_and_counts_its_drops_only_when_triggered():
+    graph = make_graph([(0, 2, 0.5)])
+    window = spm.empty_window(LAYOUT, 4, 2)
+    new, _, restart, events = spm.growth_step(cfg(random_growth=True, p_rand=1.0), LAYOUT, graph, window,
+                                              jax.random.PRNGKey(0))
+    assert int(events.random_edges) == 1 and int(new.edge_alive.sum()) == 2 and int(restart.sum()) == 1
+    # Every edge slot taken: the triggered request is dropped for want of a slot, and counted once
+    full = make_graph([(0, 2, 0.5)] * 12)
+    for p_rand, dropped in [(1.0, 1), (0.0, 0)]:
+        _, _, _, events = spm.growth_step(cfg(random_growth=True, p_rand=p_rand), LAYOUT, full, window,
+                                          jax.random.PRNGKey(0))
+        assert (int(events.random_edges), int(events.dropped_no_free_slot), int(events.dropped_by_check_cap)) == (0, dropped, 0)
+    # More wanted than the per-step cap: m = floor(0.9 * 3) = 2, cap 1
+    _, _, _, events = spm.growth_step(cfg(random_growth=True, p_rand=1.0, rho_rand=0.9, max_random_edges_per_check=1),
+                                      LAYOUT, graph, window, jax.random.PRNGKey(0))
+    assert (int(events.random_edges), int(events.dropped_no_free_slot), int(events.dropped_by_check_cap)) == (1, 0, 1)
+
+
+def test_prune_step_with_pruning_off_changes_nothing():
+    graph = make_graph([(0, 2, 0.005), (1, 2, 0.005)])
+    window = fill_window(spm.empty_window(LAYOUT, 4, 2), [np.zeros(12)] * 4, graph.edge_alive)
+    new, new_window, removed, events = spm.prune_step(cfg(prune=False, eta_prune=1.0), LAYOUT, graph, window,
+                                                      jax.random.PRNGKey(0))
+    assert np.array_equal(new.edge_alive, graph.edge_alive) and not np.asarray(removed).any()
+    assert all(int(e) == 0 for e in events) and np.array_equal(new_window.count, window.count)
+
+
+def test_initial_graph_defaults_allow_output_self_loops_and_check_capacity():
+    layout = g.Layout(4, 2, 8, 64)
+    edges = jax.vmap(lambda k: g.initial_graph(k, layout, 0.8, 1.0).edge_alive.sum())(
+        jax.random.split(jax.random.PRNGKey(5), 300))
+    assert int(edges.max()) == 12  # all 12 allowed pairs, the two output self-loops included
+    assert int(g.num_hidden(layout, g.initial_graph(jax.random.PRNGKey(0), layout, 0.8, 1.0, initial_hidden=8))) == 8
+    with pytest.raises(ValueError, match="initial_hidden"):
+        g.initial_graph(jax.random.PRNGKey(0), layout, 0.8, 1.0, initial_hidden=9)
