@@ -436,3 +436,11 @@ def test_initial_graph_defaults_allow_output_self_loops_and_check_capacity():
     assert int(g.num_hidden(layout, g.initial_graph(jax.random.PRNGKey(0), layout, 0.8, 1.0, initial_hidden=8))) == 8
     with pytest.raises(ValueError, match="initial_hidden"):
         g.initial_graph(jax.random.PRNGKey(0), layout, 0.8, 1.0, initial_hidden=9)
+
+
+def test_initial_graph_at_density_one_holds_every_allowed_pair_once():
+    layout = g.Layout(4, 2, 8, 64)
+    graph = g.initial_graph(jax.random.PRNGKey(0), layout, 1.0, 1.0)
+    alive = np.asarray(graph.edge_alive)
+    pairs = sorted(zip(np.asarray(graph.src)[alive].tolist(), np.asarray(graph.dst)[alive].tolist()))
+    assert pairs == [(i, j) for i in range(6) for j in (4, 5)]  # every source (inputs, outputs) to every output
