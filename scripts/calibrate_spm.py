@@ -25,6 +25,23 @@ from plasticnets.smgrnn.variants import resolve
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def parse_value(text: str, current):
+    """An override's value, typed like the key's current value. YAML 1.1 reads ``1e-3`` (no dot) as a
+    string, so numbers are parsed by Python, not by YAML."""
+    if isinstance(current, bool):
+        value = yaml.safe_load(text)
+        if not isinstance(value, bool):
+            raise SystemExit(f"expected true or false, got {text!r}")
+        return value
+    if isinstance(current, (int, float)):
+        try:
+            number = float(text)
+        except ValueError:
+            raise SystemExit(f"expected a number, got {text!r}") from None
+        return int(number) if isinstance(current, int) and number.is_integer() else number
+    return yaml.safe_load(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--task", default="CartPole-v1")
@@ -37,7 +54,7 @@ def main() -> None:
         key, value = item.split("=", 1)
         if key not in settings["spm"]:
             raise SystemExit(f"unknown spm key {key!r}; known: {', '.join(settings['spm'])}")
-        settings["spm"][key] = yaml.safe_load(value)
+        settings["spm"][key] = parse_value(value, settings["spm"][key])
     expert, _ = load_policy(ROOT / "results" / "experts" / args.task / "seed0" / "policy.eqx")
     student = build_student(args.task, settings)
     runs = distill(args.task, student, DistillConfig(total_steps=args.steps), expert, args.seeds)
@@ -48,7 +65,7 @@ def main() -> None:
         print(f"seed {seed}: late reward {late_reward(returns):7.1f}  hidden {c['hidden'][-1]:4d} "
               f"(max {c['hidden'].max():4d})  edges {c['edges'][-1]:5d}  relays {c['relays'].sum():5d}  "
               f"random {c['random_edges'].sum():5d}  pruned {c['pruned'].sum():5d}  orphans {c['orphans'].sum():4d}  "
-              f"capacity misses {c['capacity_misses'].sum() + c['cap_misses'].sum()}")
+              f"capacity misses {c['dropped_no_free_slot'].sum()}  cap misses {c['dropped_by_check_cap'].sum()}")
 
 
 if __name__ == "__main__":

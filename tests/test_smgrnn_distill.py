@@ -47,10 +47,17 @@ def test_distillation_lowers_the_loss_and_the_spm_acts():
 
 
 def test_removed_edges_stay_at_zero_weight_through_training():
-    (run,) = distill("CartPole-v1", small_student(), DistillConfig(total_steps=2000), EXPERT, [1])
-    graph = run.state.graph
-    dead = ~np.asarray(graph.edge_alive)
-    assert dead.any() and np.all(np.asarray(graph.weight)[dead] == 0.0)
+    # A snapshot after every block (its last step is the pruning step): follow the slots that were alive in one
+    # snapshot and dead in the next, i.e. removed edges, not slots that were never used.
+    student = GraphStudent(g.Layout(4, 2, 16, 512), SPMConfig(window=20, check_every=10, lambda_edge=1e-3, tau_w=0.05,
+                                                              p_rand=0.05), lr=1e-2)
+    (run,) = distill("CartPole-v1", student, DistillConfig(total_steps=1500, chunk_blocks=1), EXPERT, [1])
+    alive = np.stack([snap["edge_alive"] for _, snap in run.snapshots])
+    weight = np.stack([snap["weight"] for _, snap in run.snapshots])
+    removed = alive[:-1] & ~alive[1:]
+    assert removed.sum() >= 5, "too few removals to test"
+    assert np.all(weight[1:][removed] == 0.0)
+    assert np.all(weight[~alive] == 0.0)  # and they stay at zero while dead
 
 
 def test_host_loop_lunarlander_runs_with_the_same_student_code():

@@ -8,7 +8,7 @@ import pytest
 
 from plasticnets.smgrnn import graph as g
 from plasticnets.smgrnn import spm
-from plasticnets.smgrnn.student import GraphStudent, reset_edge_moments
+from plasticnets.smgrnn.student import GraphState, GraphStudent, edge_adam, reset_edge_moments
 
 # 2 inputs (0, 1), 1 output (2), hidden slots 3..5
 LAYOUT = g.Layout(num_inputs=2, num_outputs=1, max_hidden=3, max_edges=12)
@@ -112,7 +112,7 @@ def test_an_unstable_edge_gets_exactly_one_relay():
     flagged = spm.unstable_edges(config, graph, window)
     assert np.flatnonzero(np.asarray(flagged)).tolist() == [0]
 
-    new_graph, window, changed, events = spm.structural_check(config, LAYOUT, graph, window, jax.random.PRNGKey(0))
+    new_graph, window, changed, events = spm.growth_step(config, LAYOUT, graph, window, jax.random.PRNGKey(0))
     assert int(events.relays) == 1 and int(events.flagged) == 1
     assert int(g.num_hidden(LAYOUT, new_graph)) == 1
     relay = LAYOUT.first_hidden  # the first free hidden slot
@@ -120,10 +120,12 @@ def test_an_unstable_edge_gets_exactly_one_relay():
     assert (0, 2) in edges and (1, 2) in edges  # original edges kept
     assert (0, relay) in edges and (relay, 2) in edges  # parallel path i -> relay -> j
     assert abs(edges[(0, relay)]) <= 0.05 and abs(edges[(relay, 2)]) <= 0.05
-    assert int(changed.sum()) == 2 and int(window.count[0]) == 0  # the split edge starts a new window
+    # restart: the two new edges and the split edge 0 (new window and fresh optimizer state); edge 1 untouched
+    assert np.flatnonzero(np.asarray(changed)).tolist() == [0, 2, 3]
+    assert int(window.count[0]) == 0 and int(window.count[1]) == 4
 
     # Right after, the split edge has no full window, so it cannot trigger again.
-    again, _, _, events = spm.structural_check(config, LAYOUT, new_graph, window, jax.random.PRNGKey(1))
+    again, _, _, events = spm.growth_step(config, LAYOUT, new_graph, window, jax.random.PRNGKey(1))
     assert int(events.relays) == 0
 
 
@@ -132,7 +134,7 @@ def test_relay_growth_counts_requests_with_no_free_slot():
     graph = make_graph([(0, 2, 0.5), (1, 2, 0.5)], layout=layout)
     history = [np.r_[0.01 * (-1) ** t, -0.01 * (-1) ** t, np.zeros(10)] for t in range(4)]
     window = fill_window(spm.empty_window(layout, 4, 2), history, graph.edge_alive)
-    _, _, _, events = spm.structural_check(cfg(edge_growth=True), layout, graph, window, jax.random.PRNGKey(0))
+    _, _, _, events = spm.growth_step(cfg(edge_growth=True), layout, graph, window, jax.random.PRNGKey(0))
     assert int(events.flagged) == 2 and int(events.relays) == 1 and int(events.dropped_no_free_slot) == 1
     assert int(events.dropped_by_check_cap) == 0
 
@@ -142,7 +144,7 @@ def test_relay_growth_counts_requests_beyond_the_check_cap_apart():
     graph = make_graph([(0, 2, 0.5), (1, 2, 0.5), (2, 2, 0.5)], layout=layout)
     history = [np.r_[0.01 * (-1) ** t, -0.01 * (-1) ** t, 0.01 * (-1) ** t, np.zeros(9)] for t in range(4)]
     window = fill_window(spm.empty_window(layout, 4, 2), history, graph.edge_alive)
-    _, _, _, events = spm.structural_check(cfg(edge_growth=True), layout, graph, window, jax.random.PRNGKey(0))
+    _, _, _, events = spm.growth_step(cfg(edge_growth=True), layout, graph, window, jax.random.PRNGKey(0))
     # 3 requests, cap 2: one is beyond the cap; of the two tried, one finds the only hidden slot taken
     assert int(events.flagged) == 3 and int(events.relays) == 1
     assert int(events.dropped_by_check_cap) == 1 and int(events.dropped_no_free_slot) == 1
@@ -153,7 +155,7 @@ def test_a_weak_stalled_edge_is_pruned_and_others_survive():
     graph = make_graph([(0, 2, 0.005), (1, 2, 0.005), (0, 2, 0.8)])
     history = [np.r_[0.0, 0.01, 0.0, np.zeros(9)] for _ in range(4)]
     window = fill_window(spm.empty_window(LAYOUT, 4, 2), history, graph.edge_alive)
-    new_graph, _, _, events = spm.structural_check(cfg(prune=True), LAYOUT, graph, window, jax.random.PRNGKey(0))
+    new_graph, _, _, events = spm.prune_step(cfg(prune=True), LAYOUT, graph, window, jax.random.PRNGKey(0))
     assert int(events.pruned) == 1
     assert np.asarray(new_graph.edge_alive)[:3].tolist() == [False, True, True]
     assert float(new_graph.weight[0]) == 0.0
@@ -162,7 +164,7 @@ def test_a_weak_stalled_edge_is_pruned_and_others_survive():
 def test_pruning_never_disconnects_an_output():
     graph = make_graph([(0, 2, 0.005)])  # the output's only incoming edge, weak and stalled
     window = fill_window(spm.empty_window(LAYOUT, 4, 2), [np.zeros(12)] * 4, graph.edge_alive)
-    new_graph, _, _, events = spm.structural_check(cfg(prune=True), LAYOUT, graph, window, jax.random.PRNGKey(0))
+    new_graph, _, _, events = spm.prune_step(cfg(prune=True), LAYOUT, graph, window, jax.random.PRNGKey(0))
     assert int(events.pruned) == 0 and int(events.output_guard) == 1 and bool(new_graph.edge_alive[0])
 
 
@@ -196,17 +198,59 @@ def test_random_growth_never_adds_a_forbidden_or_duplicate_edge():
     assert int(graph.edge_alive.sum()) == 24
 
 
-def test_optimizer_moments_reset_only_for_changed_edges():
+def test_optimizer_state_restarts_only_for_changed_edges():
     weight = jnp.ones(6)
-    opt = optax.adam(1e-3)
+    opt = edge_adam(1e-3)
     state = opt.init(weight)
     _, state = opt.update(jnp.arange(6.0), state, weight)
     changed = jnp.asarray([False, True, False, False, True, False])
     new = reset_edge_moments(state, changed)
-    mu, nu = new[0].mu, new[0].nu
-    assert float(mu[1]) == float(nu[4]) == 0.0
-    assert float(mu[2]) == float(state[0].mu[2]) and float(nu[5]) == float(state[0].nu[5])
-    assert int(new[0].count) == int(state[0].count)
+    assert float(new.mu[1]) == float(new.nu[4]) == 0.0 and new.count.tolist() == [1, 0, 1, 1, 0, 1]
+    assert float(new.mu[2]) == float(state.mu[2]) and float(new.nu[5]) == float(state.nu[5])
+
+
+def test_edge_adam_is_optax_adam_while_nothing_restarts():
+    grads = jax.random.normal(jax.random.PRNGKey(0), (20, 5))
+    ours, ref = edge_adam(1e-3), optax.adam(1e-3)
+    w = jnp.zeros(5)
+    s1, s2 = ours.init(w), ref.init(w)
+    for grad in grads:
+        u1, s1 = ours.update(grad, s1, w)
+        u2, s2 = ref.update(grad, s2, w)
+        np.testing.assert_allclose(u1, u2, rtol=1e-5, atol=1e-12)
+
+
+def test_a_new_edge_is_bias_corrected_from_its_own_first_step():
+    lr = 1e-3
+    opt = edge_adam(lr)
+    w = jnp.zeros(3)
+    state = opt.init(w)
+    for grad in jax.random.normal(jax.random.PRNGKey(1), (3000, 3)):  # a long history for every edge
+        _, state = opt.update(grad, state, w)
+    state = reset_edge_moments(state, jnp.asarray([False, True, False]))  # slot 1 now holds a new edge
+    update, _ = opt.update(jnp.asarray([0.3, 0.3, 0.3]), state, w)
+    # Fresh Adam's first step is lr * g / (|g| + eps) = lr; with the global count (3001) it would be about
+    # lr * 0.1 / sqrt(0.001) = 3.2 lr.
+    np.testing.assert_allclose(float(update[1]), -lr, rtol=1e-4)
+    stale = optax.adam(lr)
+    s = stale.init(w)
+    for grad in jax.random.normal(jax.random.PRNGKey(1), (3000, 3)):
+        _, s = stale.update(grad, s, w)
+    s = (s[0]._replace(mu=s[0].mu.at[1].set(0.0), nu=s[0].nu.at[1].set(0.0)), *s[1:])
+    assert abs(float(stale.update(jnp.full(3, 0.3), s, w)[0][1])) > 2.5 * lr  # what the global count did
+
+
+def test_growth_restarts_the_optimizer_state_of_new_and_split_edges():
+    graph = make_graph([(0, 2, 0.5), (1, 2, 0.5)])
+    history = [np.r_[0.01 * (-1) ** t, 0.01, np.zeros(10)] for t in range(4)]
+    window = fill_window(spm.empty_window(LAYOUT, 4, 2), history, graph.edge_alive)
+    student = GraphStudent(LAYOUT, cfg(edge_growth=True))
+    opt = student.optimizer.init(graph.weight)
+    opt = opt._replace(count=jnp.full(12, 50), mu=jnp.full(12, 0.1), nu=jnp.full(12, 0.2))
+    new, events = student.growth_step(GraphState(graph, window, opt), jax.random.PRNGKey(0))
+    assert int(events.relays) == 1
+    assert np.asarray(new.opt_state.count)[:4].tolist() == [0, 50, 0, 0]  # split edge 0, new 2 and 3
+    assert np.asarray(new.opt_state.mu)[:4].tolist() == pytest.approx([0.0, 0.1, 0.0, 0.0])
 
 
 def test_window_larger_than_block_is_required():
@@ -221,3 +265,182 @@ def test_floyd_sampling_is_distinct_in_range_and_uniform():
     assert draws.min() >= 0 and draws.max() <= 9
     counts = np.bincount(draws.ravel(), minlength=10)
     np.testing.assert_allclose(counts / counts.sum(), 0.1, atol=0.01)  # each value equally likely
+
+
+def test_pruning_candidates_W_t_on_both_sides_of_each_threshold():
+    # tau_w = 0.01, tau_delta = 1e-4; slot: (weight, steady update per step)
+    cases = [(-0.005, 0.5e-4, True),  # weak, stalled
+             (0.005, -0.5e-4, True),  # |mu| with a negative mean
+             (0.02, 0.0, False),  # |w| > tau_w
+             (-0.02, 0.0, False),  # |w| > tau_w with a negative weight
+             (0.005, 2e-4, False),  # |mu| > tau_delta
+             (0.005, -2e-4, False)]  # |mu| > tau_delta with a negative mean
+    graph = make_graph([(0, 2, w) for w, _, _ in cases])
+    steady = np.r_[[mu for _, mu, _ in cases], np.zeros(12 - len(cases))]
+    window = fill_window(spm.empty_window(LAYOUT, 4, 2), [steady] * 4, graph.edge_alive)
+    found = np.asarray(spm.prune_candidates(cfg(), graph, window))[: len(cases)]
+    assert found.tolist() == [expected for _, _, expected in cases]
+    # Not eligible before a full window: three samples are not enough
+    short = fill_window(spm.empty_window(LAYOUT, 4, 2), [steady] * 3, graph.edge_alive)
+    assert not np.asarray(spm.prune_candidates(cfg(), graph, short)).any()
+
+
+def _weak_stalled(n_candidates, layout):
+    """n weak, stalled edges into the output plus one strong edge (so the output guard never fires)."""
+    graph = make_graph([(0, 2, 0.005)] * n_candidates + [(1, 2, 0.8)], layout=layout)
+    window = fill_window(spm.empty_window(layout, 4, 2), [np.zeros(layout.max_edges)] * 4, graph.edge_alive)
+    return graph, window
+
+
+@pytest.mark.parametrize("n,eta,expected", [(10, 0.8, 8), (10, 0.7, 7), (10, 0.5, 5), (5, 0.8, 4), (2, 0.8, 1),
+                                            (1, 0.8, 0), (10, 1.0, 10), (10, 0.0, 0)])
+def test_pruning_removes_exactly_floor_eta_of_the_candidates(n, eta, expected):
+    layout = g.Layout(2, 1, 3, 24)
+    graph, window = _weak_stalled(n, layout)
+    config = cfg(prune=True, eta_prune=eta)
+    counts = jax.vmap(lambda k: spm.prune_step(config, layout, graph, window, k)[3].pruned)(
+        jax.random.split(jax.random.PRNGKey(0), 50))
+    assert set(np.asarray(counts).tolist()) == {expected}  # every draw: the fraction, never a random number
+
+
+def test_pruned_candidates_are_chosen_uniformly():
+    layout = g.Layout(2, 1, 3, 24)
+    graph, window = _weak_stalled(10, layout)
+    config = cfg(prune=True, eta_prune=0.5)
+    alive = jax.vmap(lambda k: spm.prune_step(config, layout, graph, window, k)[0].edge_alive)(
+        jax.random.split(jax.random.PRNGKey(1), 4000))
+    removed = 1 - np.asarray(alive)[:, :10].mean(0)
+    np.testing.assert_allclose(removed, 0.5, atol=0.04)  # each candidate equally likely
+    assert np.asarray(alive)[:, 10].all()  # the strong edge is never pruned
+
+
+def _oscillating(mean, spread):
+    """A T = 4 history per edge with the given mean and population standard deviation: mean +- spread."""
+    return [np.r_[mean + spread * (-1) ** t, np.zeros(11)] for t in range(4)]
+
+
+@pytest.mark.parametrize("mean,lambda_edge,unstable", [
+    (0.0, 1e-3, True),  # pure oscillation
+    (0.004, 1e-3, True),  # |mu| = 0.4 sigma < 0.5 sigma
+    (0.006, 1e-3, False),  # |mu| = 0.6 sigma
+    (-0.004, 1e-3, True),  # |mu| uses the absolute value
+    (-0.006, 1e-3, False),  # a negative mean is not automatically unstable
+    (0.004, 0.02, True),  # sigma^2 = 1e-4 > lambda |mu| = 8e-5
+    (0.004, 0.03, False),  # sigma^2 = 1e-4 < lambda |mu| = 1.2e-4, although |mu| < 0.5 sigma
+    (-0.004, 0.03, False),  # the same with a negative mean: lambda * |mu|, not lambda * mu
+])
+def test_instability_criterion_on_both_sides_of_each_inequality(mean, lambda_edge, unstable):
+    graph = make_graph([(0, 2, 0.5)])
+    window = fill_window(spm.empty_window(LAYOUT, 4, 2), _oscillating(mean, 0.01), graph.edge_alive)
+    mu, var, _ = spm.statistics(window)
+    np.testing.assert_allclose([float(mu[0]), float(var[0])], [mean, 1e-4], rtol=1e-3, atol=1e-9)
+    flagged = spm.unstable_edges(cfg(lambda_edge=lambda_edge), graph, window)
+    assert bool(flagged[0]) == unstable
+    assert int(spm.growth_step(cfg(edge_growth=True, lambda_edge=lambda_edge), LAYOUT, graph, window,
+                               jax.random.PRNGKey(0))[3].relays) == int(unstable)
+
+
+def test_an_edge_without_a_full_window_is_never_unstable():
+    graph = make_graph([(0, 2, 0.5)])
+    window = fill_window(spm.empty_window(LAYOUT, 4, 2), _oscillating(0.0, 0.01)[:3], graph.edge_alive)
+    assert not bool(spm.unstable_edges(cfg(), graph, window)[0])
+
+
+@pytest.mark.parametrize("hidden,rho,m", [(0, 0.02, 1), (0, 0.5, 1), (0, 0.7, 2), (7, 0.35, 3), (7, 0.29, 2)])
+def test_random_growth_adds_m_equal_max_floor_rho_n_and_1(hidden, rho, m):
+    layout = g.Layout(2, 1, max_hidden=8, max_edges=60)
+    graph = make_graph([], hidden_alive=range(3, 3 + hidden), layout=layout)  # N = 3 + hidden alive nodes
+    config = cfg(random_growth=True, rho_rand=rho, max_random_edges_per_check=8)
+    _, new_edges, added, _, _ = spm.grow_random(config, layout, graph, jax.random.PRNGKey(0))
+    assert int(added) == int(new_edges.sum()) == m
+
+
+@pytest.mark.parametrize("p_rand", [0.0, 0.25, 1.0])
+def test_random_growth_fires_with_probability_p_rand_per_growth_step(p_rand):
+    graph = make_graph([(0, 2, 0.5)])
+    window = spm.empty_window(LAYOUT, 4, 2)
+    config = cfg(random_growth=True, p_rand=p_rand)
+    added = jax.vmap(lambda k: spm.growth_step(config, LAYOUT, graph, window, k)[3].random_edges)(
+        jax.random.split(jax.random.PRNGKey(2), 4000))
+    assert set(np.asarray(added).tolist()) <= {0, 1}
+    np.testing.assert_allclose(np.asarray(added).mean(), p_rand, atol=0.02)
+
+
+def test_initial_density_is_0_8_over_many_draws():
+    from plasticnets.families import load_project_config
+    from plasticnets.smgrnn.run import build_student
+    from plasticnets.smgrnn.variants import resolve
+    from tests.test_config import DEFAULT
+
+    student = build_student("CartPole-v1", resolve(load_project_config([DEFAULT])["smgrnn"], "CartPole-v1", "full"))
+    graphs = jax.vmap(lambda k: student.init(k).graph)(jax.random.split(jax.random.PRNGKey(4), 2000))
+    pairs = 4 * 2 + 2 * 2  # input -> output, output -> output (self-loops included): 12 allowed pairs
+    edges = np.asarray(graphs.edge_alive).sum(1)
+    assert edges.max() <= pairs and not np.asarray(graphs.node_alive)[:, student.layout.first_hidden:].any()
+    # mean of 2,000 binomial(12, 0.8) counts / 12: standard error 0.0026
+    np.testing.assert_allclose(edges.mean() / pairs, 0.8, atol=0.012)
+    assert (edges < pairs).mean() > 0.9  # P(all 12 present) = 0.8^12 = 0.07
+
+
+def test_pruning_thresholds_are_inclusive():
+    # Powers of two, so |w| = tau_w and |mu| = tau_delta hold exactly in float32.
+    tau_w, tau_delta = 2.0**-7, 2.0**-14
+    graph = make_graph([(0, 2, tau_w), (0, 2, -tau_w), (0, 2, 2 * tau_w), (0, 2, tau_w)])
+    steady = np.r_[tau_delta, -tau_delta, 0.0, 2 * tau_delta, np.zeros(8)]
+    window = fill_window(spm.empty_window(LAYOUT, 4, 2), [steady] * 4, graph.edge_alive)
+    found = np.asarray(spm.prune_candidates(cfg(tau_w=tau_w, tau_delta=tau_delta), graph, window))[:4]
+    assert found.tolist() == [True, True, False, False]
+
+
+def test_a_relay_node_with_one_input_and_one_output_is_not_an_orphan():
+    # in0 -> h3 -> out: in- and out-degree 1 each; h4 -> h4 -> out has only a self-loop in: an orphan
+    graph = make_graph([(0, 3, 1.0), (3, 2, 1.0), (4, 4, 1.0), (4, 2, 1.0)], hidden_alive=[3, 4])
+    new_graph, removed, orphans = spm.remove_orphans(LAYOUT, graph)
+    assert int(orphans) == 1
+    assert np.asarray(new_graph.node_alive)[3:5].tolist() == [True, False]
+    assert np.asarray(removed)[:4].tolist() == [False, False, True, True]
+
+
+def test_random_growth_step_adds_its_edges_and_counts_its_drops_only_when_triggered():
+    graph = make_graph([(0, 2, 0.5)])
+    window = spm.empty_window(LAYOUT, 4, 2)
+    new, _, restart, events = spm.growth_step(cfg(random_growth=True, p_rand=1.0), LAYOUT, graph, window,
+                                              jax.random.PRNGKey(0))
+    assert int(events.random_edges) == 1 and int(new.edge_alive.sum()) == 2 and int(restart.sum()) == 1
+    # Every edge slot taken: the triggered request is dropped for want of a slot, and counted once
+    full = make_graph([(0, 2, 0.5)] * 12)
+    for p_rand, dropped in [(1.0, 1), (0.0, 0)]:
+        _, _, _, events = spm.growth_step(cfg(random_growth=True, p_rand=p_rand), LAYOUT, full, window,
+                                          jax.random.PRNGKey(0))
+        assert (int(events.random_edges), int(events.dropped_no_free_slot), int(events.dropped_by_check_cap)) == (0, dropped, 0)
+    # More wanted than the per-step cap: m = floor(0.9 * 3) = 2, cap 1
+    _, _, _, events = spm.growth_step(cfg(random_growth=True, p_rand=1.0, rho_rand=0.9, max_random_edges_per_check=1),
+                                      LAYOUT, graph, window, jax.random.PRNGKey(0))
+    assert (int(events.random_edges), int(events.dropped_no_free_slot), int(events.dropped_by_check_cap)) == (1, 0, 1)
+
+
+def test_prune_step_with_pruning_off_changes_nothing():
+    graph = make_graph([(0, 2, 0.005), (1, 2, 0.005)])
+    window = fill_window(spm.empty_window(LAYOUT, 4, 2), [np.zeros(12)] * 4, graph.edge_alive)
+    new, new_window, removed, events = spm.prune_step(cfg(prune=False, eta_prune=1.0), LAYOUT, graph, window,
+                                                      jax.random.PRNGKey(0))
+    assert np.array_equal(new.edge_alive, graph.edge_alive) and not np.asarray(removed).any()
+    assert all(int(e) == 0 for e in events) and np.array_equal(new_window.count, window.count)
+
+
+def test_initial_graph_defaults_allow_output_self_loops_and_check_capacity():
+    layout = g.Layout(4, 2, 8, 64)
+    edges = jax.vmap(lambda k: g.initial_graph(k, layout, 0.8, 1.0).edge_alive.sum())(
+        jax.random.split(jax.random.PRNGKey(5), 300))
+    assert int(edges.max()) == 12  # all 12 allowed pairs, the two output self-loops included
+    assert int(g.num_hidden(layout, g.initial_graph(jax.random.PRNGKey(0), layout, 0.8, 1.0, initial_hidden=8))) == 8
+    with pytest.raises(ValueError, match="initial_hidden"):
+        g.initial_graph(jax.random.PRNGKey(0), layout, 0.8, 1.0, initial_hidden=9)
+
+
+def test_initial_graph_at_density_one_holds_every_allowed_pair_once():
+    layout = g.Layout(4, 2, 8, 64)
+    graph = g.initial_graph(jax.random.PRNGKey(0), layout, 1.0, 1.0)
+    alive = np.asarray(graph.edge_alive)
+    pairs = sorted(zip(np.asarray(graph.src)[alive].tolist(), np.asarray(graph.dst)[alive].tolist()))
+    assert pairs == [(i, j) for i in range(6) for j in (4, 5)]  # every source (inputs, outputs) to every output

@@ -42,7 +42,8 @@ class MLPStudent:
     hidden: tuple[int, ...]
     lr: float = 1e-3
     block_len: int = 100  # env steps per block of the training loop: one logged row of sizes per block
-    has_structure: bool = False  # so the loop never runs a structural check
+    has_growth: bool = False  # so the loop never runs a growth step
+    has_pruning: bool = False  # ... nor a pruning step
 
     @property
     def optimizer(self) -> optax.GradientTransformation:
@@ -64,7 +65,13 @@ class MLPStudent:
     def end_block(self, state: MLPState) -> MLPState:
         return state
 
-    def structural_step(self, state: MLPState, key) -> tuple[MLPState, Events]:
+    def growth_step(self, state: MLPState, key) -> tuple[MLPState, Events]:
+        return state, Events.zero()
+
+    def growth_needed(self, state: MLPState, key) -> jax.Array:
+        return jnp.zeros((), bool)
+
+    def prune_step(self, state: MLPState, key) -> tuple[MLPState, Events]:
         return state, Events.zero()
 
     def size(self, state: MLPState):

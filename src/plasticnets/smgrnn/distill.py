@@ -3,12 +3,13 @@
 The student drives the environment by default (DAgger with beta = 0); with
 ``driver="expert"`` the expert acts and the student only learns (behaviour
 cloning). Time is organised in blocks of ``student.block_len`` steps (for a
-graph student the SPM's ``check_every``): a block is a ``lax.scan`` over
-environment steps, followed by one structural check of the SPM. For gymnax
-tasks whole chunks of blocks run as one compiled program, ``vmap``-ed over
-seeds; the check's predicate is never batched, so vmapping seeds does not make
-every step pay for a structural check. LunarLander steps on the host with the
-same jitted per-step update.
+graph student the SPM's clock s, ``check_every``), counted t = 1, 2, ... after
+each update: on every step with t mod s != 0 the SPM's growth step runs right
+after the update (relay growth, random growth), and the block's last step
+(t mod s = 0) is a pruning step (pruning, orphan removal) instead. A final
+partial block has growth steps only. For gymnax tasks whole chunks of blocks run
+as one compiled program, ``vmap``-ed over seeds. LunarLander steps on the host
+with the same jitted per-step update.
 """
 
 from __future__ import annotations
@@ -101,7 +102,8 @@ def make_gymnax_distiller(task: str, student, cfg: DistillConfig, expert: ActorC
     """Return ``init(keys) -> Carry`` and jitted ``run(carry, blocks, block_len) -> (carry, logs)`` over seeds."""
     env, env_params = make_gymnax(task)
 
-    def env_step(carry: Carry, _):
+    def env_step(carry: Carry):
+        """One seed's update and environment step; also returns the key of this step's growth step."""
         key, step_key = jax.random.split(carry.key)
         label = greedy_action(expert, carry.obs)
         state, loss, student_action = learn(student, cfg, carry.student, carry.obs, label)
@@ -110,18 +112,43 @@ def make_gymnax_distiller(task: str, student, cfg: DistillConfig, expert: ActorC
         done = terminated | truncated
         episode_return = carry.episode_return + reward
         logs = StepLog(loss, done, jnp.where(done, episode_return, 0.0))
-        return Carry(state, env_state, obs, jnp.where(done, 0.0, episode_return), key), logs
+        carry = Carry(state, env_state, obs, jnp.where(done, 0.0, episode_return), key)
+        return carry, logs, _structural_key(step_key)
+
+    def step_all(carry: Carry, grow: bool):
+        """Every seed's step; on a growth step (t mod s != 0) the SPM's growth step follows the update. It runs
+        only when some seed's growth would change something (an unbatched predicate, so a vmapped program does not
+        pay for it on the other steps)."""
+        carry, logs, keys = jax.vmap(env_step)(carry)
+        events = jax.vmap(lambda _: Events.zero())(keys)
+        if grow and student.has_growth:
+            if keys.shape[0] == 1:  # one seed: unbatched, so the growth step's own lax.conds skip work too
+                state, events = student.growth_step(jax.tree.map(lambda x: x[0], carry.student), keys[0])
+                state, events = jax.tree.map(lambda x: x[None], (state, events))
+            else:
+                needed = jax.vmap(student.growth_needed)(carry.student, keys).any()
+                state, events = jax.lax.cond(needed, lambda: jax.vmap(student.growth_step)(carry.student, keys),
+                                             lambda: (carry.student, events))
+            carry = carry._replace(student=state)
+        return carry, (logs, events)
 
     def block(carry: Carry, block_len: int, check: bool):
-        carry, step_logs = jax.vmap(lambda c: jax.lax.scan(env_step, c, None, length=block_len))(carry)
-        carry = carry._replace(student=jax.vmap(student.end_block)(carry.student))
-        if check and student.has_structure:
-            state, events = jax.vmap(student.structural_step)(carry.student, jax.vmap(_structural_key)(carry.key))
-            carry = carry._replace(student=state)
-        else:
-            events = jax.vmap(lambda _: Events.zero())(carry.obs)
+        """A block of every seed: growth steps, then (if ``check``) a last step that is a pruning step."""
+        growth_steps = block_len - 1 if check else block_len
+        carry, (logs, events) = jax.lax.scan(lambda c, _: step_all(c, True), carry, None, length=growth_steps)
+        if check:
+            carry, (last_logs, last_events) = step_all(carry, False)
+            logs = jax.tree.map(lambda a, b: jnp.concatenate([a, b[None]]), logs, last_logs)
+            events = jax.tree.map(lambda a, b: jnp.concatenate([a, b[None]]), events, last_events)
+        logs = jax.tree.map(lambda a: jnp.moveaxis(a, 0, 1), logs)  # [seed, step]
+        events = jax.tree.map(lambda a: a.sum(0), events)
+        state = jax.vmap(student.end_block)(carry.student)
+        if check and student.has_pruning:
+            state, pruned = jax.vmap(student.prune_step)(state, jax.vmap(_structural_key)(carry.key))
+            events = jax.tree.map(jnp.add, events, pruned)
+        carry = carry._replace(student=state)
         sizes = jnp.stack(jax.vmap(student.size)(carry.student), axis=-1)
-        return carry, (step_logs, events, sizes)
+        return carry, (logs, events, sizes)
 
     @partial(jax.jit, static_argnames=("blocks", "block_len", "check"))
     def run(carry: Carry, blocks: int, block_len: int, check: bool = True):
@@ -220,7 +247,8 @@ class _HostFunctions(NamedTuple):
 
     step: Any  # (state, obs) -> (state, loss, action): one supervised step, and the action the driver takes
     end_block: Any  # state -> state
-    structural_step: Any  # (state, key) -> (state, Events)
+    growth_step: Any  # (state, key) -> (state, Events): steps with t mod s != 0
+    prune_step: Any  # (state, key) -> (state, Events): steps with t mod s = 0
     size: Any  # state -> (hidden, edges, params)
 
 
@@ -232,7 +260,8 @@ def _host_functions(student, cfg: DistillConfig, expert: ActorCritic) -> _HostFu
         return state, loss, student_action if cfg.driver == "student" else label
 
     return _HostFunctions(step=step, end_block=jax.jit(student.end_block, donate_argnums=0),
-                          structural_step=jax.jit(student.structural_step, donate_argnums=0),
+                          growth_step=jax.jit(student.growth_step, donate_argnums=0),
+                          prune_step=jax.jit(student.prune_step, donate_argnums=0),
                           size=jax.jit(student.size))
 
 
@@ -269,20 +298,26 @@ class _HostRecord:
         return steps, {name: np.asarray(values) for name, values in self.checks.items()}
 
 
-def _end_block_and_check(student, functions: _HostFunctions, state, key: jax.Array):
-    """After a block: commit the window block, then one structural check on its own key (students with
-    structure only; the key is split only then). Returns (state, key, events)."""
-    state = functions.end_block(state)
+def _spm_step(student, functions: _HostFunctions, state, key: jax.Array, steps_done: int, block_len: int):
+    """The SPM after update t = ``steps_done``: a growth step if t mod s != 0, else commit the window block
+    and a pruning step (each only for students that have it; the key is split only then).
+    Returns (state, key, events)."""
     events = Events.zero()
-    if student.has_structure:
+    if steps_done % block_len:
+        if student.has_growth:
+            key, grow_key = jax.random.split(key)
+            state, events = functions.growth_step(state, grow_key)
+        return state, key, events
+    state = functions.end_block(state)
+    if student.has_pruning:
         key, check_key = jax.random.split(key)
-        state, events = functions.structural_step(state, check_key)
+        state, events = functions.prune_step(state, check_key)
     return state, key, events
 
 
 def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, seed: int,
                  snapshot_every: int, progress: Progress | None = None) -> DistillRun:
-    """The same loop for gymnasium tasks: one host environment, jitted update and structural check."""
+    """The same loop for gymnasium tasks: one host environment, jitted update, growth and pruning steps."""
     start = time.perf_counter()
     key = jax.random.PRNGKey(seed)
     student_key, key = jax.random.split(key)
@@ -295,6 +330,7 @@ def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, se
     snapshots = []
     episode_return = 0.0
     block_len = student.block_len
+    block_events = None  # summed over the current block, still on the device
     try:
         for t in range(cfg.total_steps):
             steps_done = t + 1
@@ -306,9 +342,11 @@ def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, se
             if terminated[0] or truncated[0]:
                 record.episode_end(t, episode_return)
                 episode_return = 0.0
+            state, key, events = _spm_step(student, functions, state, key, steps_done, block_len)
+            block_events = events if block_events is None else jax.tree.map(jnp.add, block_events, events)
             if steps_done % block_len == 0:
-                state, key, events = _end_block_and_check(student, functions, state, key)
-                record.block(steps_done, events, functions.size(state))
+                record.block(steps_done, block_events, functions.size(state))
+                block_events = None
             if steps_done % snapshot_every == 0 or steps_done == cfg.total_steps:
                 record.fetch_losses(steps_done)
                 snapshots.append((steps_done, student.snapshot(state)))

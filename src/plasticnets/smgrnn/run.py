@@ -1,7 +1,7 @@
 """SMGrNN run folders: build the student from a variant's resolved settings, distil, evaluate, write artifacts.
 
 Per task x variant x seed: ``metrics.parquet`` (one row per training episode
-and one per structural check, told apart by ``record``), ``graph.npz`` (graph
+and one per block of s steps, ending with its pruning step, told apart by ``record``), ``graph.npz`` (graph
 snapshots after each chunk; the last is the final graph) and ``summary.json``.
 """
 
@@ -140,7 +140,7 @@ def spm_totals(run: DistillRun, task: str, variant: str, seed: int) -> dict[str,
     """Each SPM event count summed over the run; warns when growth requests were dropped."""
     totals = {name: int(run.checks[name].sum()) for name in Events._fields}
     if totals["dropped_no_free_slot"] or totals["dropped_by_check_cap"]:
-        log.warning("%s %s seed %d: %d growth requests found no free slot and %d exceeded the per-check caps; "
+        log.warning("%s %s seed %d: %d growth requests found no free slot and %d exceeded the per-step caps; "
                     "raise smgrnn.graph.max_hidden/max_edges or spm.max_*_per_check to lift them",
                     task, variant, seed, totals["dropped_no_free_slot"], totals["dropped_by_check_cap"])
     return totals

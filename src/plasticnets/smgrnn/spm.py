@@ -53,7 +53,7 @@ class SPMConfig:
 class Ring(NamedTuple):
     """Rolling window of the last T values of D quantities, with running sums.
 
-    Steps come in blocks of B <= T (the structural clock). The B ring rows a
+    Steps come in blocks of B <= T (s steps: one pruning step closes each block). The B ring rows a
     block will overwrite are fetched once at its start (``pending_old``) and
     its new rows collected in ``pending_new``, then written back by
     ``end_block``. Reading and writing the big ring in every step would make
@@ -109,7 +109,7 @@ class Window(NamedTuple):
 
 
 class Events(NamedTuple):
-    """What one structural check did (all int32 scalars)."""
+    """What one growth or pruning step did, or their sums over a block (all int32 scalars)."""
 
     flagged: jax.Array  # unstable edges found
     relays: jax.Array  # relay nodes inserted
@@ -117,7 +117,7 @@ class Events(NamedTuple):
     pruned: jax.Array  # edges pruned
     orphans: jax.Array  # hidden nodes removed as orphans
     output_guard: jax.Array  # prunes undone to keep an output reachable
-    dropped_no_free_slot: jax.Array  # growth requests within the per-check cap that found no free node/edge slot
+    dropped_no_free_slot: jax.Array  # growth requests within the per-step cap that found no free node/edge slot
     dropped_by_check_cap: jax.Array  # growth requests beyond max_relays_per_check / max_random_edges_per_check
 
     @staticmethod
@@ -296,14 +296,23 @@ def prune_candidates(cfg: SPMConfig, graph: Graph, window: Window) -> jax.Array:
     return graph.edge_alive & eligible & (jnp.abs(graph.weight) <= cfg.tau_w) & (jnp.abs(mean) <= cfg.tau_delta)
 
 
+def prune_count(eta: float, candidates: jax.Array) -> jax.Array:
+    """How many of the candidates W_t one pruning step removes: floor(eta * |W_t|)
+    (docs/method/smgrnn.md#pruning). The relative slack absorbs float32 rounding (0.7 * 10 must give 7)."""
+    n = candidates.sum()
+    return jnp.floor(eta * n * (1 + 1e-6)).astype(jnp.int32)
+
+
 def prune_edges(cfg: SPMConfig, layout: Layout, graph: Graph, candidates: jax.Array, key: jax.Array):
-    """Remove each candidate with probability eta (docs/method/smgrnn.md#pruning; the paper's rounding of
-    eta*|W| is unknown).
+    """Remove floor(eta * |W_t|) of the candidates W_t, chosen uniformly at random without replacement
+    (docs/method/smgrnn.md#pruning): the candidates with the smallest i.i.d. uniform priorities.
 
     An output node never loses its last incoming edge: prunes that would do so
     are undone and counted. Returns (graph, removed mask, pruned count, guard count).
     """
-    remove = candidates & jax.random.bernoulli(key, cfg.eta_prune, candidates.shape)
+    priority = jnp.where(candidates, jax.random.uniform(key, candidates.shape), 2.0)  # non-candidates last
+    rank = jnp.zeros(candidates.shape, jnp.int32).at[jnp.argsort(priority)].set(jnp.arange(candidates.size, dtype=jnp.int32))
+    remove = candidates & (rank < prune_count(cfg.eta_prune, candidates))
 
     is_output = jnp.asarray(layout.is_output())
     kept = graph._replace(edge_alive=graph.edge_alive & ~remove)
@@ -340,41 +349,79 @@ def remove_orphans(layout: Layout, graph: Graph):
     return graph, start_edges & ~graph.edge_alive, (start_nodes & ~graph.node_alive).sum()
 
 
-def structural_check(cfg: SPMConfig, layout: Layout, graph: Graph, window: Window, key: jax.Array):
-    """One structural step (docs/method/smgrnn.md#structural-clock): relay growth, random growth, pruning,
-    orphan removal.
+def _relays(cfg, layout, graph, flagged, key):
+    graph, _, inserted, no_free_slot, by_check_cap = grow_relays(cfg, layout, graph, flagged, key)
+    return graph, inserted.astype(jnp.int32), no_free_slot.astype(jnp.int32), by_check_cap.astype(jnp.int32)
 
-    Returns (graph, window, changed-edges mask, events). Every edge slot whose
-    existence changed, or that was just split by a relay, has its window cleared;
-    callers also reset the optimizer moments of changed edges.
+
+def _random(cfg, layout, graph, key):
+    graph, _, added, no_free_slot, by_check_cap = grow_random(cfg, layout, graph, key)
+    return graph, added.astype(jnp.int32), no_free_slot.astype(jnp.int32), by_check_cap.astype(jnp.int32)
+
+
+def growth_needed(cfg: SPMConfig, graph: Graph, window: Window, key: jax.Array) -> jax.Array:
+    """Whether ``growth_step`` with this key can change anything: an unstable edge exists, or random growth
+    triggers. When False, ``growth_step`` is the identity, so callers may skip it (O(edges))."""
+    _, trigger_key, _ = jax.random.split(key, 3)
+    need = jnp.zeros((), bool)
+    if cfg.edge_growth:
+        need = need | unstable_edges(cfg, graph, window).any()
+    if cfg.random_growth:
+        need = need | jax.random.bernoulli(trigger_key, cfg.p_rand)
+    return need
+
+
+def growth_step(cfg: SPMConfig, layout: Layout, graph: Graph, window: Window, key: jax.Array):
+    """The SPM on a growth step, t mod s != 0 (docs/method/smgrnn.md#structural-clock): relay growth on the
+    unstable edges, then random growth with probability p_rand.
+
+    Returns (graph, window, restart mask, events). ``restart`` marks the new edges and the edges just split by
+    a relay: their windows are cleared and callers restart their optimizer state
+    (docs/method/smgrnn.md#optimizer-state-after-edits).
     """
-    relay_key, trigger_key, random_key, prune_key = jax.random.split(key, 4)
+    relay_key, trigger_key, random_key = jax.random.split(key, 3)
     events = Events.zero()
     before = graph.edge_alive
+    flagged = jnp.zeros_like(before)
 
     if cfg.edge_growth:
         flagged = unstable_edges(cfg, graph, window)
-        graph, _, relays, no_free_slot, by_check_cap = grow_relays(cfg, layout, graph, flagged, relay_key)
-        window = clear_edges(window, flagged)  # a split edge must earn a new full window
+        # lax.cond: skipped when nothing is flagged (unless vmapped, where both branches run and one is selected)
+        graph, relays, no_free_slot, by_check_cap = jax.lax.cond(
+            flagged.any(), lambda g: _relays(cfg, layout, g, flagged, relay_key),
+            lambda g: (g, *(jnp.zeros((), jnp.int32),) * 3), graph)
         events = events._replace(flagged=flagged.sum(), relays=relays, dropped_no_free_slot=no_free_slot,
                                  dropped_by_check_cap=by_check_cap)
 
     if cfg.random_growth:
         triggered = jax.random.bernoulli(trigger_key, cfg.p_rand)
-        grown, _, added, no_free_slot, by_check_cap = grow_random(cfg, layout, graph, random_key)
-        graph = jax.tree.map(lambda new, old: jnp.where(triggered, new, old), grown, graph)
+        grown, added, no_free_slot, by_check_cap = jax.lax.cond(
+            triggered, lambda g: _random(cfg, layout, g, random_key),
+            lambda g: (g, *(jnp.zeros((), jnp.int32),) * 3), graph)
+        graph = grown
         events = events._replace(
             random_edges=jnp.where(triggered, added, 0),
             dropped_no_free_slot=events.dropped_no_free_slot + jnp.where(triggered, no_free_slot, 0),
             dropped_by_check_cap=events.dropped_by_check_cap + jnp.where(triggered, by_check_cap, 0),
         )
 
-    if cfg.prune:
-        candidates = prune_candidates(cfg, graph, window)
-        graph, _, pruned, guard = prune_edges(cfg, layout, graph, candidates, prune_key)
-        graph, _, orphans = remove_orphans(layout, graph)
-        events = events._replace(pruned=pruned, output_guard=guard, orphans=orphans)
+    restart = (before != graph.edge_alive) | flagged  # a split edge must earn a new full window
+    return graph, clear_edges(window, restart), restart, events
 
-    changed = before != graph.edge_alive
-    window = clear_edges(window, changed)
-    return graph, window, changed, events
+
+def prune_step(cfg: SPMConfig, layout: Layout, graph: Graph, window: Window, key: jax.Array):
+    """The SPM on a pruning step, t mod s = 0 (docs/method/smgrnn.md#structural-clock): prune a fraction
+    eta of the candidates W_t, then remove orphans repeatedly.
+
+    Returns (graph, window, removed mask, events); removed edges have their window cleared.
+    """
+    events = Events.zero()
+    if not cfg.prune:
+        return graph, window, jnp.zeros_like(graph.edge_alive), events
+    before = graph.edge_alive
+    candidates = prune_candidates(cfg, graph, window)
+    graph, _, pruned, guard = prune_edges(cfg, layout, graph, candidates, key)
+    graph, _, orphans = remove_orphans(layout, graph)
+    events = events._replace(pruned=pruned, output_guard=guard, orphans=orphans)
+    removed = before & ~graph.edge_alive
+    return graph, clear_edges(window, removed), removed, events

@@ -6,11 +6,13 @@ is cached per student) with pure methods over a state pytree:
 - ``init(key) -> state``
 - ``params(state)`` / ``forward(state, params, obs) -> logits``
 - ``after_update(state, new_params, opt_state, old_params) -> state``
-- ``block_len``: env steps per block; the loop calls ``end_block`` after every block
-  and, if ``has_structure``, ``structural_step``, and logs one row of sizes and events
+- ``block_len``: env steps per block; within a block the loop calls ``growth_step`` after
+  every step but the last (t mod s != 0) if ``has_growth``, and after the last step
+  ``end_block`` and, if ``has_pruning``, ``prune_step`` (t mod s = 0); it logs one row of
+  sizes and summed events per block
 - ``end_block(state) -> state`` (window bookkeeping)
-- ``has_structure``: whether ``structural_step`` can change anything
-- ``structural_step(state, key) -> (state, Events)`` (a no-op for fixed networks)
+- ``has_growth`` / ``has_pruning``: whether ``growth_step`` / ``prune_step`` can change anything
+- ``growth_step(state, key)``, ``prune_step(state, key) -> (state, Events)`` (no-ops for fixed networks)
 - ``size(state) -> (hidden units, edges or weights, parameters)``
 - ``snapshot(state) -> dict of numpy arrays`` (what graph.npz stores)
 """
@@ -35,14 +37,42 @@ class GraphState(NamedTuple):
     opt_state: Any
 
 
-def reset_edge_moments(opt_state: Any, edges: jax.Array) -> Any:
-    """Zero the optimizer's per-edge moments where ``edges`` is True; other state is untouched.
+class EdgeAdamState(NamedTuple):
+    """Adam's state per edge slot: its own step count as well as its moments."""
 
-    Surviving edges keep their Adam moments across structural edits; new and
-    removed edges start from zero (docs/method/smgrnn.md#optimizer-state-after-edits).
+    count: jax.Array  # int32 [max_edges]: updates since the edge's optimizer state last restarted
+    mu: jax.Array  # first moment
+    nu: jax.Array  # second moment
+
+
+def edge_adam(lr: float, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8) -> optax.GradientTransformation:
+    """Adam (optax's update rule and defaults) with a step count per parameter instead of one global count,
+    so an edge whose state restarts is bias-corrected as a fresh parameter: its first update moves
+    lr * g / (|g| + eps), not ~3.2 lr as with a long global count (docs/method/smgrnn.md#optimizer-state-after-edits)."""
+
+    def init(params):
+        return EdgeAdamState(jnp.zeros(params.shape, jnp.int32), jnp.zeros_like(params), jnp.zeros_like(params))
+
+    def update(grads, state, params=None):
+        count = state.count + 1
+        mu = b1 * state.mu + (1 - b1) * grads
+        nu = b2 * state.nu + (1 - b2) * grads**2
+        mu_hat = mu / (1 - b1 ** count.astype(grads.dtype))
+        nu_hat = nu / (1 - b2 ** count.astype(grads.dtype))
+        return -lr * mu_hat / (jnp.sqrt(nu_hat) + eps), EdgeAdamState(count, mu, nu)
+
+    return optax.GradientTransformation(init, update)
+
+
+def reset_edge_moments(opt_state: Any, edges: jax.Array) -> Any:
+    """Restart the optimizer state of the edge slots where ``edges`` is True: moments and (with
+    ``edge_adam``) step count set to 0; other slots are untouched.
+
+    Surviving edges keep their Adam state across structural edits; new, removed and just-split
+    edges start afresh (docs/method/smgrnn.md#optimizer-state-after-edits).
     """
     return jax.tree.map(
-        lambda leaf: jnp.where(edges, 0.0, leaf) if leaf.shape == edges.shape else leaf, opt_state
+        lambda leaf: jnp.where(edges, jnp.zeros_like(leaf), leaf) if leaf.shape == edges.shape else leaf, opt_state
     )
 
 
@@ -60,7 +90,7 @@ class GraphStudent:
 
     @property
     def optimizer(self) -> optax.GradientTransformation:
-        return optax.adam(self.lr)
+        return edge_adam(self.lr)
 
     def init(self, key) -> GraphState:
         graph = g.initial_graph(key, self.layout, self.density, self.init_scale, self.initial_hidden, self.spm.allow_self_loops)
@@ -79,11 +109,21 @@ class GraphStudent:
         return GraphState(state.graph._replace(weight=new_weight), window, opt_state)
 
     def end_block(self, state: GraphState) -> GraphState:
-        """Called after every block, before the structural check: commit the window block."""
+        """Called after every block, before its pruning step: commit the window block."""
         return state._replace(window=spm.end_block(state.window))
 
-    def structural_step(self, state: GraphState, key) -> tuple[GraphState, spm.Events]:
-        graph, window, changed, events = spm.structural_check(self.spm, self.layout, state.graph, state.window, key)
+    def growth_step(self, state: GraphState, key) -> tuple[GraphState, spm.Events]:
+        """A step with t mod s != 0: relay growth, then random growth."""
+        graph, window, changed, events = spm.growth_step(self.spm, self.layout, state.graph, state.window, key)
+        return GraphState(graph, window, reset_edge_moments(state.opt_state, changed)), events
+
+    def growth_needed(self, state: GraphState, key) -> jax.Array:
+        """False when ``growth_step(state, key)`` would change nothing (then the loop may skip it)."""
+        return spm.growth_needed(self.spm, state.graph, state.window, key)
+
+    def prune_step(self, state: GraphState, key) -> tuple[GraphState, spm.Events]:
+        """A step with t mod s = 0: pruning, then orphan removal."""
+        graph, window, changed, events = spm.prune_step(self.spm, self.layout, state.graph, state.window, key)
         return GraphState(graph, window, reset_edge_moments(state.opt_state, changed)), events
 
     def size(self, state: GraphState) -> tuple[jax.Array, jax.Array, jax.Array]:
@@ -95,15 +135,19 @@ class GraphStudent:
         return {name: np.asarray(value) for name, value in state.graph._asdict().items()}
 
     @property
-    def has_structure(self) -> bool:
-        return self.spm.edge_growth or self.spm.random_growth or self.spm.prune
+    def has_growth(self) -> bool:
+        return self.spm.edge_growth or self.spm.random_growth
+
+    @property
+    def has_pruning(self) -> bool:
+        return self.spm.prune
 
     @property
     def check_every(self) -> int:
-        """Env steps between structural checks (``spm.check_every``)."""
+        """s: every s-th env step is a pruning step, the others are growth steps (``spm.check_every``)."""
         return self.spm.check_every
 
     @property
     def block_len(self) -> int:
-        """A graph student's blocks are its structural clock."""
+        """A graph student's block is one period of its structural clock: s - 1 growth steps, one pruning step."""
         return self.spm.check_every
