@@ -171,6 +171,8 @@ EDGE_CASES = {
                                 "CI [30, 30] inside [20, 40]; non-finite score dropped: 1 of a"),
     "value half NaN, enough seeds": (VALUE, {"a": [30, 30, 30, NAN, INF, NAN]}, "reproduced",
                                      "CI [30, 30] inside [20, 40]; non-finite score dropped: 3 of a"),
+    "value CI at the band's upper edge": (VALUE, {"a": [30, 40, 40, 40]}, "reproduced", "CI [32.5, 40] inside [20, 40]"),
+    "value CI at the band's lower edge": (VALUE, {"a": [20, 20, 20, 30]}, "reproduced", "CI [20, 27.5] inside [20, 40]"),
     "value CI touching the band from above": (VALUE, {"a": [40, 40, 40, 50]}, "inconclusive",
                                               "interval too wide: CI [40, 47.5] straddles [20, 40]"),
     "value CI touching the band from below": (VALUE, {"a": [10, 20, 20, 20]}, "inconclusive",
@@ -222,8 +224,16 @@ EDGE_CASES = {
                                                 "a varies more than b (one-sided p=0)"),
     "spread constant deviations, group narrower": (SPREAD, {"a": [1, 1, 2, 2], "b": [0, 0, 3, 3]}, "reproduced",
                                                    "p=0, Holm-adjusted 0 < 0.05"),
+    "spread versus constant, group varies": (SPREAD, {"a": WILD, "b": [100] * 6}, "not reproduced",
+                                             "a varies more than b (one-sided p=0.00091)"),
+    # one group constant, the other's deviations from the median spanning exactly 1: still the t-test
+    "spread group constant, versus deviations span 1": (SPREAD, {"a": [5] * 4, "b": [1, 2, 2, 3]}, "inconclusive",
+                                                        "not significant: Holm-adjusted p=0.067"),
+    "spread versus constant, group deviations span 1": (SPREAD, {"a": [1, 2, 2, 3], "b": [5] * 4}, "inconclusive",
+                                                        "not significant: Holm-adjusted p=0.933"),
     "spread one group constant": (SPREAD, {"a": [100] * 6, "b": WILD}, "reproduced",
                                   "p=0.00091, Holm-adjusted 0.00091 < 0.05"),
+    "spread one seed": (SPREAD, {"a": [5], "b": [1, 9, 5]}, "inconclusive", "too few seeds (a n=1 < 3)"),
     "spread n < min_seeds": (SPREAD, {"a": [5, 6], "b": [1, 9, 5]}, "inconclusive", "too few seeds (a n=2 < 3)"),
     "spread versus all NaN": (SPREAD, {"a": STEADY, "b": [NAN] * 6}, "inconclusive",
                               "no finite value of score in the runs of b (6 runs) on T"),
@@ -237,6 +247,8 @@ def test_edge_cases_get_the_right_verdict_and_name_the_cause(check, groups, expe
     data = summary({v: [float(x) for x in values] for v, values in groups.items()})
     table = cl.evaluate_claims(data, [claim(**check)], config=CONFIG)
     assert len(table) == 1
+    assert (table[["n_group", "n_versus"]].dtypes == int).all()  # numbers stay numbers, NaN where there is none
+    assert (table[["target_low", "target_high", "estimate", "ci_low", "ci_high", "p_value", "p_holm"]].dtypes == float).all()
     got, reason = verdict(table)
     assert got == expected
     assert because in reason
@@ -261,11 +273,12 @@ def test_too_few_seeds_still_report_their_numbers_without_warnings():
         warnings.simplefilter("error")  # no numpy "degrees of freedom" warnings from a one-seed group
         table = cl.evaluate_claims(summary({"a": [5.0], "b": [1.0, 5.0, 9.0], "c": [5.0, 6.0]}),
                                    [claim(id="one", check="spread", versus="b"),
-                                    claim(id="two", group="c", check="spread", versus="b")], config=CONFIG)
-    one, two = table.set_index("claim").loc["one"], table.set_index("claim").loc["two"]
+                                    claim(id="two", group="c", check="spread", versus="b"),
+                                    claim(id="owt", group="b", check="spread", versus="c")], config=CONFIG)
+    one, two, owt = (table.set_index("claim").loc[name] for name in ("one", "two", "owt"))
     assert one["reason"] == "too few seeds (a n=1 < 3)" and np.isnan(one["estimate"]) and np.isnan(one["p_value"])
     assert two["reason"] == "too few seeds (c n=2 < 3)" and two["estimate"] == pytest.approx(np.sqrt(0.5) - 4)
-    assert 0 < two["p_value"] < 1  # Brown-Forsythe on two seeds, shown though not decided
+    assert 0 < two["p_value"] < 1 and 0 < owt["p_value"] < 1  # Brown-Forsythe on two seeds, shown though not decided
 
 
 def test_rows_without_an_interval_and_tables_without_families():
