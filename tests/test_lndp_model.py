@@ -2,6 +2,10 @@
 freeze, and population rollouts. The fast model against the official code's transcription
 (reference.py): tests/test_lndp_parity.py."""
 
+import subprocess
+import sys
+import textwrap
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
