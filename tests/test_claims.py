@@ -376,7 +376,7 @@ def test_claims_table_and_overview_figure(tmp_path):
 def with_baseline(table: pd.DataFrame, task="Foraging-stationary", trivial=250.0, solved=float("nan"),
                   ceiling=490.0, protocol="lndp") -> pd.DataFrame:
     baseline = {"family": "baselines", "task": task, "variant": protocol, "seed": 1_000_000, "trivial": trivial,
-                "solved": solved, "ceiling": ceiling}
+                "solved_threshold": solved, "ceiling": ceiling}
     return pd.concat([table, pd.DataFrame([baseline])], ignore_index=True)
 
 

@@ -18,7 +18,7 @@ def test_combined_tables_statistics_and_claims(smoke_repo):
     assert set(summary["family"]) == {"experts", "smgrnn", "lndp", "baselines"}
     assert len(summary) == 2 + 2 * 6 + 4 + 4  # experts, SMGrNN variants and MLPs, LNDP runs, baselines
     baselines = summary[summary["family"] == "baselines"].set_index(["variant", "task"])
-    assert baselines.loc[("smgrnn", "CartPole-v1"), "solved"] == 475 and baselines["trivial"].notna().all()
+    assert baselines.loc[("smgrnn", "CartPole-v1"), "solved_threshold"] == 475 and baselines["trivial"].notna().all()
     runs = pd.read_parquet(tables / "runs.parquet")
     assert set(runs["family"]) == {"experts", "smgrnn", "lndp"}  # baselines have no curves
     groups = pd.read_csv(tables / "groups.csv")

@@ -137,7 +137,8 @@ def _baselines(summary: pd.DataFrame) -> dict[tuple[str, str], dict[str, float]]
     if "family" not in summary or "trivial" not in summary:
         return {}
     rows = summary[summary["family"] == "baselines"]
-    return {(row["variant"], row["task"]): {key: float(row.get(key, math.nan)) for key in NO_BASELINE}
+    columns = {"trivial": "trivial", "solved": "solved_threshold", "ceiling": "ceiling"}  # claims column: table's
+    return {(row["variant"], row["task"]): {key: float(row.get(column, math.nan)) for key, column in columns.items()}
             for _, row in rows.iterrows()}
 
 

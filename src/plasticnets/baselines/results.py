@@ -33,8 +33,9 @@ def _number(value) -> float:
 
 
 def summary_row(summary: dict[str, Any], metrics: pd.DataFrame) -> dict[str, Any]:
+    """(``solved_threshold``: the experts' rows already have a boolean ``solved`` in the combined table.)"""
     return {"trivial": summary["trivial"], "trivial_policy": summary["trivial_policy"],
-            "random_policy": _number(summary["random_policy"]), "solved": _number(summary["solved"]),
+            "random_policy": _number(summary["random_policy"]), "solved_threshold": _number(summary["solved"]),
             "ceiling": _number(summary["ceiling"])}
 
 

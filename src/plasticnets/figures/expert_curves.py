@@ -9,9 +9,9 @@ import seaborn as sns
 
 from plasticnets.envs import get_task
 from plasticnets.figures.curves import bin_curves
-from plasticnets.figures.style import (BASELINE_TABLE, DOUBLE_COLUMN_IN, TASK_ORDER, VARIANT_COLORS, apply_style,
+from plasticnets.figures.style import (read_baselines, DOUBLE_COLUMN_IN, TASK_ORDER, VARIANT_COLORS, apply_style,
                                       reference_lines, save_figure, steps_axis)
-from plasticnets.io import read_csv, read_parquet
+from plasticnets.io import read_parquet
 
 TABLE = "experts_runs.parquet"
 
@@ -19,7 +19,7 @@ TABLE = "experts_runs.parquet"
 def draw(tables: Path, out: Path) -> None:
     apply_style()
     runs = read_parquet(Path(tables) / TABLE)
-    baselines = read_csv(Path(tables) / BASELINE_TABLE)
+    baselines = read_baselines(tables)
     curves = bin_curves(runs[runs["metric"] == "episode_return"])
     tasks = [t for t in TASK_ORDER if t in set(curves["task"])]
     fig, axes = plt.subplots(1, len(tasks), figsize=(DOUBLE_COLUMN_IN, 2.3), squeeze=False)

@@ -8,9 +8,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import seaborn as sns
 
-from plasticnets.figures.style import (BASELINE_TABLE, DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, palette,
+from plasticnets.figures.style import (read_baselines, DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, palette,
                                       reference_handles, reference_lines, save_figure, variant_order)
-from plasticnets.io import read_csv, read_parquet
+from plasticnets.io import read_parquet
 
 TABLE = "lndp_runs.parquet"
 ROWS = [("best", "best of generation"), ("mean", "population mean")]
@@ -25,7 +25,7 @@ def draw(tables: Path, out: Path) -> None:
     apply_style()
     runs = read_parquet(Path(tables) / TABLE)
     runs = runs[runs["x_name"] == "generation"]
-    baselines = read_csv(Path(tables) / BASELINE_TABLE)
+    baselines = read_baselines(tables)
     tasks = [t for t in TASK_ORDER if t in set(runs["task"])]
     order = variant_order(runs["variant"].unique())
     fig, axes = plt.subplots(len(ROWS), len(tasks), figsize=(DOUBLE_COLUMN_IN, 4.2), squeeze=False, sharex="col")

@@ -9,7 +9,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import seaborn as sns
 
-from plasticnets.figures.style import (BASELINE_TABLE, DOUBLE_COLUMN_IN, apply_style, palette, reference_handles,
+from plasticnets.figures.style import (read_baselines, DOUBLE_COLUMN_IN, apply_style, palette, reference_handles,
                                       reference_lines, reference_segments, save_figure)
 from plasticnets.io import read_csv, read_parquet
 
@@ -21,7 +21,7 @@ def draw(tables: Path, out: Path) -> None:
     apply_style()
     runs = read_parquet(Path(tables) / "lndp_runs.parquet")
     summary = read_csv(Path(tables) / "lndp_summary.csv")
-    baselines = read_csv(Path(tables) / BASELINE_TABLE)
+    baselines = read_baselines(tables)
     runs = runs[runs["task"].isin(TASKS) & runs["variant"].isin(VARIANTS) & (runs["x_name"] == "generation")]
     summary = summary[summary["task"].isin(TASKS) & summary["variant"].isin(VARIANTS)]
     if runs.empty:

@@ -8,7 +8,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import seaborn as sns
 
-from plasticnets.figures.style import (BASELINE_TABLE, DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, palette,
+from plasticnets.figures.style import (read_baselines, DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, palette,
                                       reference_handles, reference_lines, save_figure, variant_order)
 from plasticnets.io import read_csv
 
@@ -18,7 +18,7 @@ TABLE = "smgrnn_summary.csv"
 def draw(tables: Path, out: Path) -> None:
     apply_style()
     summary = read_csv(Path(tables) / TABLE)
-    baselines = read_csv(Path(tables) / BASELINE_TABLE)
+    baselines = read_baselines(tables)
     tasks = [t for t in TASK_ORDER if t in set(summary["task"])]
     order = variant_order(summary["variant"].unique())
     fig, axes = plt.subplots(1, len(tasks), figsize=(DOUBLE_COLUMN_IN, 2.6), squeeze=False)

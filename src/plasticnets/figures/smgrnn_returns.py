@@ -8,9 +8,9 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 
 from plasticnets.figures.curves import bin_curves
-from plasticnets.figures.style import (BASELINE_TABLE, DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, palette,
+from plasticnets.figures.style import (read_baselines, DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, palette,
                                       reference_handles, reference_lines, save_figure, steps_axis, variant_order)
-from plasticnets.io import read_csv, read_parquet
+from plasticnets.io import read_parquet
 
 TABLE = "smgrnn_runs.parquet"
 
@@ -18,7 +18,7 @@ TABLE = "smgrnn_runs.parquet"
 def draw(tables: Path, out: Path) -> None:
     apply_style()
     runs = read_parquet(Path(tables) / TABLE)
-    baselines = read_csv(Path(tables) / BASELINE_TABLE)
+    baselines = read_baselines(tables)
     rows = runs[(runs["metric"] == "return") & ((runs["variant"] == "full") | runs["variant"].str.startswith("mlp_"))]
     curves = bin_curves(rows)
     tasks = [t for t in TASK_ORDER if t in set(curves["task"])]

@@ -102,7 +102,7 @@ def save_figure(fig: plt.Figure, pdf_path: str | Path) -> None:
 BASELINE_TABLE = "baselines_summary.csv"
 # (column of the baselines table, label, line style): what learning nothing scores, what counts as solved,
 # and the best achievable expected score, drawn on every fitness or return axis.
-REFERENCE_LINES = (("trivial", "trivial (learns nothing)", ":"), ("solved", "solved", "--"),
+REFERENCE_LINES = (("trivial", "trivial (learns nothing)", ":"), ("solved_threshold", "solved", "--"),
                    ("ceiling", "ceiling", "-."))
 
 
@@ -133,3 +133,14 @@ def reference_segments(ax: plt.Axes, baselines: pd.DataFrame, tasks: list[str], 
             value = rows.iloc[0].get(column)
             if value is not None and np.isfinite(value):
                 ax.hlines(value, x - 0.45, x + 0.45, color="0.35", linestyle=style, linewidth=0.8, zorder=0)
+
+
+def read_baselines(tables) -> pd.DataFrame:
+    """The baselines table of a tables folder; empty (no reference lines) where a folder has none, as when a
+    figure is drawn from tables made without the baselines rule."""
+    from plasticnets.io import read_csv
+
+    path = Path(tables) / BASELINE_TABLE
+    if not path.exists():
+        return pd.DataFrame(columns=["family", "task", "variant", "trivial", "solved_threshold", "ceiling"])
+    return read_csv(path)
