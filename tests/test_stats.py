@@ -173,3 +173,8 @@ def test_compare_takes_lists_and_drops_nan():
     c = stats.compare([1.0, 2.0, 3.0, math.nan], [2.0, 4.0, 6.0, math.nan])
     assert (c["n_a"], c["n_b"], c["mean_a"], c["mean_b"], c["diff"]) == (3, 3, 2.0, 4.0, -2.0)
     assert c["a12"] == stats.a12([1, 2, 3], [2, 4, 6]) and c["diff_ci_low"] < -2.0 < c["diff_ci_high"]
+
+
+def test_hedges_g_with_one_constant_group_uses_the_other_groups_spread():
+    # pooled SD = sqrt((0 + 2 * 1) / 4); only two constant groups have none (a mutation run found this untested)
+    assert stats.hedges_g([1, 1, 1], [1, 2, 3]) == pytest.approx(-1 / math.sqrt(0.5) * (1 - 3 / 15))
