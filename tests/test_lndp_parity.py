@@ -261,6 +261,7 @@ class StepGap(NamedTuple):
     e: jax.Array  # edge states
     w: jax.Array  # weights
     a_seq: jax.Array  # activation traces
+    a: jax.Array  # activations carried to the next step (zero unless is_recurrent)
     t: jax.Array  # update counters
     ou: jax.Array  # OU samples (developmental steps; 0 at environment steps)
     key_equal: jax.Array  # the key carried to the next developmental step (True at environment steps)
@@ -295,6 +296,7 @@ def _compare(cfg, params, before: PolicyState, ref_next: PolicyState, net_next: 
         a_mismatch=mismatch.sum(), a_unexplained=unexplained.sum(),
         h=jnp.abs(ref_next.G.h - net_next.h).max(), e=jnp.abs(jnp.moveaxis(ref_next.G.e, -1, 0) - net_next.e).max(),
         w=jnp.abs(ref_next.w - net_next.w).max(), a_seq=jnp.abs(ref_next.a_seq - net_next.a_seq).max(),
+        a=jnp.abs(ref_next.a - net_next.a).max(),
         t=jnp.abs(ref_next.t - net_next.t), ou=jnp.zeros((), dtype), key_equal=jnp.bool_(True),
         action_equal=jnp.bool_(True), top_gap=jnp.asarray(jnp.inf, dtype))
     gap.update(extra)
@@ -413,7 +415,7 @@ def run_teacher_forced(task, members, state_tol, decision_tol, action_tol, max_s
     summary = {}
     for name, gaps in (("development", dev), ("lifetime", life)):
         assert gaps.a_unexplained.sum() == 0, f"{name}: adjacency differs away from any threshold"
-        for field in ("h", "e", "w", "a_seq", "ou"):
+        for field in ("h", "e", "w", "a_seq", "a", "ou"):
             worst = getattr(gaps, field).max()
             assert worst <= state_tol, f"{name}: max |difference| of {field} {worst:.3g} > {state_tol:g}"
             summary[f"{name} max |d{field}|"] = float(worst)
@@ -484,8 +486,10 @@ def test_teacher_forced_steps_of_the_other_settings(settings):
         gaps = jax.tree.map(lambda *x: np.stack([np.asarray(v) for v in x]), *gaps)
     assert gaps.a_unexplained.sum() == 0 and gaps.action_equal.all() and gaps.updated.all()
     assert gaps.changes.sum() > 0, "the structure should change"
-    for field in ("h", "e", "w", "a_seq"):
+    for field in ("h", "e", "w", "a_seq", "a"):
         assert getattr(gaps, field).max() < 1e-10, field
+    if cfg.is_recurrent:
+        assert np.abs(np.asarray(state.a)).max() > 0, "activity should be carried"
 
 
 # ---- Foraging ------------------------------------------------------------------------------
