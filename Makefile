@@ -9,7 +9,7 @@ PIP_VERSION := 26.3
 # line and column (Snakemake's own loader names neither).
 CONFIG_FILES = $(filter %.yaml %.yml %.json,$(SNAKEMAKE_ARGS))
 
-.PHONY: setup reproduce test verify benchmark publish fetch lock clean
+.PHONY: setup reproduce test verify benchmark publish fetch lock clean lndp-long
 
 setup: $(VENV)/.installed
 
@@ -34,6 +34,19 @@ test: setup
 ## tables readable, headline metrics finite, hashes against dvc.lock); one line per problem, non-zero exit if any.
 verify: setup
 	$(BIN)/plasticnets verify
+
+## The long LNDP run (config/lndp_long.yaml): CartPole-v1 `full`, seed 0, checkpointed. Rerun to resume; raise
+## evolution.generations in that file to extend a finished run. Progress with ETA in logs/lndp_long.log.
+LNDP_LONG := CartPole-v1/full/seed0
+LNDP_LONG_CPU_DEVICES ?= 2
+lndp-long: SHELL := /bin/bash
+lndp-long: .SHELLFLAGS := -o pipefail -c
+lndp-long: setup
+	@$(BIN)/plasticnets validate-config config/config.yaml config/lndp_long.yaml
+	@mkdir -p logs
+	$(BIN)/plasticnets evolve --config config/config.yaml config/lndp_long.yaml --task CartPole-v1 --variant full \
+	  --seed 0 --out results/lndp_long/$(LNDP_LONG) --checkpoint checkpoints/lndp_long/$(LNDP_LONG) \
+	  --cpu-devices $(LNDP_LONG_CPU_DEVICES) 2>&1 | tee -a logs/lndp_long.log
 
 ## Speed benchmarks (print their figures; not part of the tests).
 benchmark: setup

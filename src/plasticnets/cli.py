@@ -86,7 +86,13 @@ def cmd_evolve(args: argparse.Namespace) -> None:
         os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flag}".strip()
     from plasticnets.lndp.run import run_lndp
 
-    run_lndp(args.task, args.variant, args.seed, args.settings, Path(args.out), args.eval_lifetimes, args.eval_seed,
+    settings = args.settings
+    if settings is None:  # --config: resolved here exactly as the workflow resolves it for its rules
+        from plasticnets.families import load_project_config
+        from plasticnets.lndp.variants import resolve
+
+        settings = resolve(load_project_config([Path(p) for p in args.config])["lndp"], args.task, args.variant)
+    run_lndp(args.task, args.variant, args.seed, settings, Path(args.out), args.eval_lifetimes, args.eval_seed,
              checkpoint=args.checkpoint)
 
 
@@ -212,10 +218,14 @@ def build_parser() -> argparse.ArgumentParser:
                        "(a rerun resumes from it).")
     _add_run_arguments(p, "CartPole-v1 or Foraging-nonstationary", variant="full, no_sp", seed="evolution seed",
                        evaluation=("lifetimes", 20, "fresh lifetimes to evaluate the result on"))
-    p.add_argument("--settings", required=True, type=_json_arg,
-                   help="resolved variant settings as JSON (what plasticnets.lndp.variants.resolve returns)")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--settings", type=_json_arg,
+                        help="resolved variant settings as JSON (what plasticnets.lndp.variants.resolve returns)")
+    source.add_argument("--config", nargs="+", metavar="YAML",
+                        help="config files merged in order (e.g. config/config.yaml config/lndp_long.yaml): the "
+                        "variant's settings are resolved from them")
     p.add_argument("--checkpoint", help="folder of the resumable state (default: <out>/checkpoint); a rerun resumes "
-                   "from it")
+                   "from it, also with a raised generation count")
     p.add_argument("--cpu-devices", type=int, default=1,
                    help="split the CPU into this many XLA devices and shard the population over them")
     p.set_defaults(func=cmd_evolve)

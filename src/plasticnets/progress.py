@@ -15,9 +15,11 @@ class Progress:
     prints), so long runs stay readable in a log file.
     """
 
-    def __init__(self, label: str, total: int, unit: str = "steps", every_s: float = 5.0):
+    def __init__(self, label: str, total: int, unit: str = "steps", every_s: float = 5.0, start: int = 0):
+        """``start``: units done before this process (a resumed run); the ETA uses this process's rate only."""
         self.label, self.total, self.unit, self.every_s = label, max(int(total), 1), unit, every_s
         self.start = time.perf_counter()
+        self.first = int(start)
         self._last_print = -float("inf")
 
     def update(self, done: int, note: str = "") -> None:
@@ -26,7 +28,8 @@ class Progress:
             return
         self._last_print = now
         elapsed = now - self.start
-        eta = elapsed / done * (self.total - done) if done else float("nan")
+        done_here = done - self.first
+        eta = elapsed / done_here * (self.total - done) if done_here > 0 else float("nan")
         log.info(
             "%s: %s/%s %s (%.0f%%), elapsed %s, ETA %s%s",
             self.label, f"{done:,}", f"{self.total:,}", self.unit, 100 * done / self.total,

@@ -142,14 +142,19 @@ def run_evolution(evolution: Evolution, checkpoint_dir: Path, settings: dict[str
 
     The checkpoint in ``checkpoint_dir`` is written every ``checkpoint_every``
     generations and at the end. A checkpoint made with other settings is refused with
-    a message naming it, never silently mixed in.
+    a message naming it, never silently mixed in. One made by a shorter run of the same settings
+    is continued: raising ``generations`` extends a finished run to exactly the longer run.
     """
     cfg = evolution.cfg
     fingerprint = settings_fingerprint(settings)
     state, rows, start = _load_checkpoint(evolution, checkpoint_dir, fingerprint)
+    if start > cfg.generations:
+        raise ValueError(f"checkpoint {checkpoint_dir} is at generation {start}, beyond this run's "
+                         f"{cfg.generations} generations; raise evolution.generations to at least {start} "
+                         f"(or delete {checkpoint_dir} to start over)")
     if start:
         log.info("resuming from %s at generation %d of %d", checkpoint_dir, start, cfg.generations)
-    progress = Progress(f"{evolution.task.name} seed {evolution.seed}", cfg.generations, "generations")
+    progress = Progress(f"{evolution.task.name} seed {evolution.seed}", cfg.generations, "generations", start=start)
     tic = time.perf_counter() - (rows[-1]["wall_s"] if rows else 0.0)  # wall time carries over a resume
     for gen in range(start, cfg.generations):
         state, stats = evolution.generation(state, gen)

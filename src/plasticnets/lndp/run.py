@@ -82,6 +82,14 @@ def load_params(path: str | Path, cfg: LNDPConfig) -> LNDPParams:
         raise ValueError(f"cannot read LNDP parameters {path} with this model configuration: {err}") from None
 
 
+def resumable_identity(task_name: str, variant_settings: dict[str, Any]) -> dict[str, Any]:
+    """What a checkpoint must share with the run that resumes it: everything but the generation budget and the
+    checkpoint interval, which change no generation's numbers (generation g draws from ``fold_in(seed, g)``), so a
+    finished run is extended by raising its generation count and rerunning it."""
+    evolution = {k: v for k, v in variant_settings["evolution"].items() if k not in ("generations", "checkpoint_every")}
+    return {"task": task_name, **variant_settings, "evolution": evolution}
+
+
 def run_lndp(task_name: str, variant: str, seed: int, variant_settings: dict[str, Any], out: str | Path,
              eval_lifetimes: int, eval_seed: int, checkpoint: str | Path | None = None) -> dict[str, Any]:
     """Evolve one (task, variant, seed) from the variant's resolved settings and write its run folder; resume from
@@ -94,7 +102,7 @@ def run_lndp(task_name: str, variant: str, seed: int, variant_settings: dict[str
     log.info("%s / %s / seed %d: %d parameters, population %d, %d generations, %d device(s)",
              task_name, variant, seed, evolution.num_dims, evolution.cfg.population_size,
              evolution.cfg.generations, len(jax.devices()))
-    checkpoint_identity = {"task": task_name, **variant_settings}  # a checkpoint of other settings is refused
+    checkpoint_identity = resumable_identity(task_name, variant_settings)  # a checkpoint of other settings is refused
     state, metrics = run_evolution(evolution, checkpoint, checkpoint_identity)
     write_parquet(out / "metrics.parquet", metrics)
 
