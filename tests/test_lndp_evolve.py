@@ -54,6 +54,33 @@ def test_killed_run_resumes_to_the_uninterrupted_result(evolution, uninterrupted
         np.testing.assert_array_equal(np.asarray(resumed), np.asarray(full))
 
 
+def test_finished_run_extended_by_raising_generations_equals_the_longer_run(evolution, uninterrupted, tmp_path):
+    """make lndp-long's promise: raise the generation count, rerun, and get exactly the run that was that long."""
+    full_state, full_metrics = uninterrupted
+    checkpoint = tmp_path / "checkpoint"
+    short = Evolution(evolution.task, EvolutionConfig(population_size=16, generations=4, checkpoint_every=3), seed=0)
+    run_evolution(short, checkpoint, SETTINGS)
+    state, metrics = run_evolution(evolution, checkpoint, SETTINGS)  # the same settings, 10 generations
+    columns = [c for c in full_metrics.columns if c != "wall_s"]
+    np.testing.assert_array_equal(metrics[columns].to_numpy(), full_metrics[columns].to_numpy())
+    for extended, full in zip(jax.tree.leaves(state), jax.tree.leaves(full_state)):
+        np.testing.assert_array_equal(np.asarray(extended), np.asarray(full))
+    with pytest.raises(ValueError, match="beyond this run's 4 generations"):
+        run_evolution(short, checkpoint, SETTINGS)
+
+
+def test_checkpoint_identity_ignores_only_the_budget():
+    from plasticnets.lndp.run import resumable_identity
+
+    settings = {"model": {"n_nodes": 8}, "lifetime": {"n_episodes": 3},
+                "evolution": {"population_size": 16, "generations": 10, "checkpoint_every": 5, "std_init": 1.0}}
+    longer = {**settings, "evolution": {**settings["evolution"], "generations": 99, "checkpoint_every": 7}}
+    wider = {**settings, "evolution": {**settings["evolution"], "population_size": 32}}
+    assert resumable_identity("CartPole-v1", settings) == resumable_identity("CartPole-v1", longer)
+    assert resumable_identity("CartPole-v1", settings) != resumable_identity("CartPole-v1", wider)
+    assert resumable_identity("CartPole-v1", settings) != resumable_identity("Acrobot-v1", settings)
+
+
 def test_checkpoint_of_other_settings_is_refused(evolution, uninterrupted, tmp_path):
     checkpoint = tmp_path / "checkpoint"
 
