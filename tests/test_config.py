@@ -17,7 +17,7 @@ def default_config():
     return yaml.safe_load(DEFAULT.read_text())
 
 
-@pytest.mark.parametrize("overlay", [None, "smoke.yaml", "paper.yaml"])
+@pytest.mark.parametrize("overlay", [None, "smoke.yaml", "paper.yaml", "lndp_long.yaml"])
 def test_shipped_configs_are_valid(overlay):
     files = [DEFAULT] + ([ROOT / "config" / overlay] if overlay else [])
     config = load_config(files)
@@ -111,3 +111,26 @@ def test_unreadable_config_files_are_named_with_line_and_column(tmp_path, conten
 def test_missing_config_file_is_named(tmp_path):
     with pytest.raises(ConfigError, match=r"missing YAML file: .*nope\.yaml"):
         load_config([DEFAULT, tmp_path / "nope.yaml"])
+
+
+def test_lndp_task_seeds_override_the_seeds_of_their_task_only():
+    from plasticnets.lndp import results as lndp_results
+    from plasticnets.lndp import variants as lndp_variants
+
+    config = default_config()
+    config["lndp"]["seeds"] = [0, 1]
+    config["lndp"]["task_seeds"] = {"Foraging-nonstationary": [0, 1, 2, 3, 4]}
+    lndp = validate_config(config, checks=config_problems)["lndp"]
+    assert lndp_variants.seeds(lndp, "Foraging-nonstationary") == [0, 1, 2, 3, 4]
+    assert lndp_variants.seeds(lndp, "CartPole-v1") == [0, 1]
+    runs = lndp_results.run_dirs({"lndp": lndp})
+    assert "results/lndp/Foraging-nonstationary/no_sp/seed4" in runs
+    assert "results/lndp/Foraging-stationary/no_sp/seed4" not in runs
+    assert "results/lndp/CartPole-v1/full/seed1" in runs and "results/lndp/CartPole-v1/full/seed2" not in runs
+
+
+def test_lndp_task_seeds_name_an_lndp_task():
+    config = default_config()
+    config["lndp"]["task_seeds"] = {"Foraging": [0]}
+    message = problems(config)
+    assert "lndp.task_seeds" in message and "Foraging-nonstationary" in message

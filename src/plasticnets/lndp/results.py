@@ -28,7 +28,7 @@ def checkpoint_dir(task: str, variant: str, seed: int) -> str:
 
 def run_dirs(config: dict[str, Any]) -> list[str]:
     lndp = config["lndp"]
-    return [run_dir(task, variant, seed) for task, variant in variants.runs(lndp) for seed in lndp["seeds"]]
+    return [run_dir(task, variant, seed) for task, variant in variants.runs(lndp) for seed in variants.seeds(lndp, task)]
 
 
 def summary_row(summary: dict[str, Any], metrics: pd.DataFrame) -> dict[str, Any]:

@@ -22,6 +22,13 @@ def runs(lndp: dict[str, Any]) -> list[tuple[str, str]]:
             if task in v.get("tasks", lndp["tasks"])]
 
 
+def seeds(lndp: dict[str, Any], task: str) -> list[int]:
+    """The evolution seeds of ``task``: ``lndp.task_seeds[task]`` where given, else ``lndp.seeds``. A task_seeds
+    entry for a task the config does not run is ignored, so a scale that runs fewer tasks inherits the default's
+    entries harmlessly (a misspelled task name is a schema error)."""
+    return list(lndp.get("task_seeds", {}).get(task, lndp["seeds"]))
+
+
 def resolve(lndp: dict[str, Any], task: str, variant: str) -> dict[str, Any]:
     """Everything one run reads (passed to the CLI as JSON)."""
     for entry in lndp["variants"]:
