@@ -265,37 +265,37 @@ def absent_pairs(cfg: SPMConfig, layout: Layout, graph: Graph, key, count: jax.A
     MAX_DRAW_ROUNDS rounds did not suffice.
     """
     n = layout.num_nodes
-    if n * n >= 2**31:
-        raise ValueError(f"{n} node slots: node pairs no longer fit an int32 key")
     is_input = jnp.asarray(layout.is_input())
     (sources,) = jnp.nonzero(graph.node_alive, size=n, fill_value=0)
     (targets,) = jnp.nonzero(graph.node_alive & ~is_input, size=n, fill_value=0)
     n_sources, n_targets = graph.node_alive.sum(), (graph.node_alive & ~is_input).sum()
-    live = jnp.where(graph.edge_alive, graph.src * n + graph.dst, -1)
+    live_src = jnp.where(graph.edge_alive, graph.src, -1)  # a dead slot matches no pair
     lane = jnp.arange(size)
 
+    def same(u1, v1, u2, v2):  # [a] x [b] pair equality
+        return (u1[:, None] == u2[None, :]) & (v1[:, None] == v2[None, :])
+
     def draw(state):
-        rounds, chosen, found = state
+        rounds, chosen_src, chosen_dst, found = state
         src_key, dst_key = jax.random.split(jax.random.fold_in(key, rounds))
         u = sources[jax.random.randint(src_key, (size,), 0, n_sources)]
         v = targets[jax.random.randint(dst_key, (size,), 0, n_targets)]
-        pair = u * n + v
-        new = ~jnp.any(pair[:, None] == live[None, :], axis=1)
-        new &= ~jnp.any((pair[:, None] == chosen[None, :]) & (lane < found)[None, :], axis=1)
-        new &= ~jnp.any(jnp.tril(pair[:, None] == pair[None, :], k=-1), axis=1)  # the same pair earlier this round
+        new = ~jnp.any(same(u, v, live_src, graph.dst), axis=1)
+        new &= ~jnp.any(same(u, v, chosen_src, chosen_dst) & (lane < found)[None, :], axis=1)
+        new &= ~jnp.any(jnp.tril(same(u, v, u, v), k=-1), axis=1)  # the same pair earlier in this round
         if not cfg.allow_self_loops:
             new &= u != v
-        slot = found + jnp.cumsum(new) - 1
-        chosen = chosen.at[jnp.where(new & (slot < count), slot, size)].set(pair, mode="drop")
-        return rounds + 1, chosen, jnp.minimum(found + new.sum(), count)
+        slot = jnp.where(new & (found + jnp.cumsum(new) - 1 < count), found + jnp.cumsum(new) - 1, size)
+        return (rounds + 1, chosen_src.at[slot].set(u, mode="drop"), chosen_dst.at[slot].set(v, mode="drop"),
+                jnp.minimum(found + new.sum(), count))
 
     def more(state):
-        rounds, _, found = state
-        return (found < count) & (rounds < MAX_DRAW_ROUNDS)
+        return (state[-1] < count) & (state[0] < MAX_DRAW_ROUNDS)
 
     zero = jnp.zeros((), jnp.int32)
-    _, chosen, found = jax.lax.while_loop(more, draw, (zero, jnp.zeros(size, jnp.int32), zero))
-    return chosen // n, chosen % n, found
+    empty = jnp.zeros(size, jnp.int32)
+    _, src, dst, found = jax.lax.while_loop(more, draw, (zero, empty, empty, zero))
+    return src, dst, found
 
 
 def grow_random(cfg: SPMConfig, layout: Layout, graph: Graph, key: jax.Array):

@@ -58,8 +58,11 @@ def edge_adam(lr: float, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8) 
         count = state.count + 1
         mu = b1 * state.mu + (1 - b1) * grads
         nu = b2 * state.nu + (1 - b2) * grads**2
-        mu_hat = mu / (1 - b1 ** count.astype(grads.dtype))
-        nu_hat = nu / (1 - b2 ** count.astype(grads.dtype))
+        # 1 - b ** t as -expm1(t log b): the same to float rounding (no cancellation for small t) and several
+        # times cheaper per edge on the CPU than pow
+        t = count.astype(grads.dtype)
+        mu_hat = mu / -jnp.expm1(t * np.log(b1))
+        nu_hat = nu / -jnp.expm1(t * np.log(b2))
         return -lr * mu_hat / (jnp.sqrt(nu_hat) + eps), EdgeAdamState(count, mu, nu)
 
     return optax.GradientTransformation(init, update)
