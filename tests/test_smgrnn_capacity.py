@@ -133,3 +133,14 @@ def test_random_growth_takes_the_last_absent_pair_and_then_stops():
     assert int(added) == 1 and (int(graph.src[2]), int(graph.dst[2])) == (2, 2) and int(dropped) == 0
     _, _, added, dropped, capped = spm.grow_random(config, layout, graph, jax.random.PRNGKey(1))
     assert (int(added), int(dropped), int(capped)) == (0, 0, 0)  # an empty pool asks for nothing
+
+
+@pytest.mark.parametrize("size,p", [(1, 1.0), (63, 0.5), (64, 0.1), (200, 0.02), (1000, 0.9), (12_288, 0.3)])
+def test_select_true_finds_the_rank_th_true_entry(size, p):
+    mask = np.asarray(jax.random.bernoulli(jax.random.PRNGKey(size), p, (size,)))
+    where = np.flatnonzero(mask)
+    ranks = np.arange(len(where))
+    np.testing.assert_array_equal(np.asarray(spm.select_true(jnp.asarray(mask), jnp.asarray(ranks))), where)
+    idx, exists = spm._first_free(jnp.asarray(mask), 40)
+    assert np.asarray(exists).sum() == min(40, len(where))
+    np.testing.assert_array_equal(np.asarray(idx)[: len(where[:40])], where[:40])
