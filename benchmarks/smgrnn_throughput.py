@@ -1,109 +1,202 @@
 """SMGrNN distillation throughput on CartPole-v1 with the SPM on its seed clock (a growth step after every
 update with t mod s != 0, a pruning step on t mod s = 0).
 
-Prints training steps per second for one seed of the default config's full variant; for the same model with
-about 10,000 live edges (128 hidden nodes initialised at density 0.8, 12,288 edge slots); and, for the full
-variant, the aggregate rate of N seeds vmapped in one compiled program against N one-seed programs run one
-after another, both measured on the same single XLA device. Compilation is excluded (timed separately). The
-expert is the trained results/experts/CartPole-v1/seed0/policy.eqx when present, else a freshly initialised
-network (the labels then differ, so the graph grows differently; the script says which it used).
+Measures, in one process, the current implementation ("new") against the capacity-sized one of commit a1928a2
+("old": fixed capacity, dense node-pair propagation, an N x N random-growth pool, loaded from git history):
 
-Targets (docs/decisions.md, SMGrNN): >= 5,000 steps/s per seed for the full model, >= 1,500 steps/s with
-10,000 live edges.
+(a) the default config's full variant, one seed (target >= 5,000 steps/s);
+(b) the same model with about 10,000 live edges (128 hidden nodes initialised at density 0.8, at most 12,288
+    edge slots; target >= 1,500 steps/s), and the full variant with the growth_only maximum capacity, where
+    the old cost follows the capacity and the new one the live graph;
+(c) N seeds vmapped in one compiled program against the same N seeds run one after another as one-seed
+    programs, both measured on the same single XLA device.
 
-Usage: python benchmarks/smgrnn_throughput.py [--steps 30000] [--seeds 8]
+Old and new runs alternate (``--rounds`` times; the best of each is reported), so a changing machine load hits
+both. Compilation is excluded (timed separately). The expert is the trained
+results/experts/CartPole-v1/seed0/policy.eqx when present, else a freshly initialised network (the labels then
+differ, so the graph grows differently; the script says which it used).
+
+Usage: python benchmarks/smgrnn_throughput.py [--steps 15000] [--large-steps 3000] [--seeds 8] [--rounds 2]
+       [--expert results/experts/CartPole-v1/seed0/policy.eqx]
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import os
 import platform
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from plasticnets.families import load_project_config
 from plasticnets.experts.policy import ActorCritic, load_policy
-from plasticnets.smgrnn.distill import DistillConfig, make_gymnax_distiller
+from plasticnets.families import load_project_config
+from plasticnets.smgrnn import distill as new_distill
 from plasticnets.smgrnn.run import build_student
 from plasticnets.smgrnn.variants import resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 TASK = "CartPole-v1"
+OLD_COMMIT = "a1928a2"  # the last capacity-sized implementation
+OLD_MODULES = ("graph", "spm", "student", "distill")
 
 
-def expert():
-    path = ROOT / "results" / "experts" / TASK / "seed0" / "policy.eqx"
+def expert(path: Path):
     if path.is_file():
-        return load_policy(path)[0], str(path.relative_to(ROOT))
+        return load_policy(path)[0], str(path)
     return ActorCritic(jax.random.PRNGKey(0), 4, 2), "untrained network (no results/experts yet)"
 
 
-def throughput(student, teacher, seeds: list[int], steps: int) -> tuple[float, float]:
-    """(compile + first run seconds, steady-state aggregate steps per second) for ``seeds`` vmapped in one program
-    on one device."""
-    init, run = make_gymnax_distiller(TASK, student, DistillConfig(total_steps=steps), teacher)
-    carry = init(jnp.stack([jax.random.PRNGKey(s) for s in seeds]))
-    blocks = steps // student.block_len
-    start = time.perf_counter()
-    carry, _ = run(carry, blocks, student.block_len)
-    jax.block_until_ready(carry)
-    warm = time.perf_counter() - start
-    start = time.perf_counter()
-    carry, _ = run(carry, blocks, student.block_len)
-    jax.block_until_ready(carry)
-    return warm, len(seeds) * blocks * student.block_len / (time.perf_counter() - start)
+def load_old(commit: str):
+    """The SMGrNN modules of ``commit`` as a package of their own (``smgrnn_old``), or None without git."""
+    folder = Path(tempfile.mkdtemp(prefix="smgrnn_old_"))
+    package = folder / "smgrnn_old"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for name in OLD_MODULES:
+        shown = subprocess.run(["git", "show", f"{commit}:src/plasticnets/smgrnn/{name}.py"], cwd=ROOT,
+                               capture_output=True, text=True)
+        if shown.returncode:
+            return None
+        text = shown.stdout.replace("from plasticnets.smgrnn import", "from smgrnn_old import")
+        (package / f"{name}.py").write_text(text.replace("plasticnets.smgrnn.", "smgrnn_old."))
+    sys.path.insert(0, str(folder))
+    return {name: importlib.import_module(f"smgrnn_old.{name}") for name in OLD_MODULES}
 
 
-def sequential(student, teacher, seeds: list[int], steps: int) -> float:
-    """Aggregate steps per second of one-seed programs run one after another (compiled once, not timed)."""
-    init, run = make_gymnax_distiller(TASK, student, DistillConfig(total_steps=steps), teacher)
-    blocks = steps // student.block_len
-    jax.block_until_ready(run(init(jnp.stack([jax.random.PRNGKey(seeds[0])])), blocks, student.block_len))
-    start = time.perf_counter()
-    for seed in seeds:
-        carry, _ = run(init(jnp.stack([jax.random.PRNGKey(seed)])), blocks, student.block_len)
+def old_student(old, new_student):
+    """The old implementation's student with the same settings and the new one's largest capacity."""
+    graph, spm, student = old["graph"], old["spm"], old["student"]
+    layout = graph.Layout(**dataclasses.asdict(new_student.max_layout))
+    return student.GraphStudent(layout, spm.SPMConfig(**dataclasses.asdict(new_student.spm)),
+                                propagation_steps=new_student.propagation_steps, density=new_student.density,
+                                initial_hidden=new_student.initial_hidden, init_scale=new_student.init_scale,
+                                lr=new_student.lr)
+
+
+class Side:
+    """One implementation on one workload: compiled once, then timed in runs that continue the same carry."""
+
+    def __init__(self, distill_module, student, teacher, seeds: list[int], steps: int):
+        self.student, self.seeds = student, seeds
+        init, self.run = distill_module.make_gymnax_distiller(TASK, student, distill_module.DistillConfig(steps),
+                                                              teacher)
+        self.carries = [init(jnp.stack([jax.random.PRNGKey(s) for s in group])) for group in self.groups()]
+        self.blocks = steps // student.block_len
+        start = time.perf_counter()
+        self.carries = [self._advance(c) for c in self.carries]  # compile + first run
+        self.warm_s = time.perf_counter() - start
+        self.rates: list[float] = []
+        self.misses = 0
+
+    def groups(self) -> list[list[int]]:
+        return [self.seeds]
+
+    def _advance(self, carry):
+        carry, logs = self.run(carry, self.blocks, self.student.block_len)
         jax.block_until_ready(carry)
-    return len(seeds) * blocks * student.block_len / (time.perf_counter() - start)
+        self.misses = int(np.asarray(logs[1].dropped_no_free_slot).sum())
+        self.live_edges = int(np.asarray(logs[2])[-1, :, 1].max())
+        return carry
+
+    def time(self) -> float:
+        start = time.perf_counter()
+        self.carries = [self._advance(c) for c in self.carries]
+        rate = len(self.seeds) * self.blocks * self.student.block_len / (time.perf_counter() - start)
+        self.rates.append(rate)
+        return rate
+
+    @property
+    def best(self) -> float:
+        return max(self.rates)
+
+
+class OneAfterAnother(Side):
+    """The same seeds as one-seed programs run one after another (one compiled program for all of them)."""
+
+    def groups(self) -> list[list[int]]:
+        return [[s] for s in self.seeds]
+
+
+def compare(label: str, sides: dict[str, Side], rounds: int) -> None:
+    for _ in range(rounds):
+        for side in sides.values():
+            side.time()
+    for name, side in sides.items():
+        layout = side.student.layout
+        print(f"  {label} {name}: {side.best:,.0f} steps/s (best of {rounds}: "
+              f"{', '.join(f'{r:,.0f}' for r in side.rates)}; {layout.max_hidden} hidden / {layout.max_edges:,} edge "
+              f"slots; {side.live_edges:,} live edges at the end; compile + first run {side.warm_s:.1f} s; "
+              f"growth requests without a slot in the last run: {side.misses})")
+    names = list(sides)
+    if len(names) == 2:
+        print(f"  {label} {names[0]} / {names[1]}: {sides[names[0]].best / sides[names[1]].best:.2f}x")
 
 
 def large(student):
-    """The full model with about 10,000 live edges from the start."""
-    layout = dataclasses.replace(student.layout, max_hidden=128, max_edges=12_288)
-    return dataclasses.replace(student, layout=layout, initial_hidden=108)
+    """The full model with about 10,000 live edges from the start: 128 hidden nodes, at most 12,288 edge slots."""
+    limit = dataclasses.replace(student.max_layout, max_hidden=128, max_edges=12_288)
+    return dataclasses.replace(student, layout=limit, limit=None, initial_hidden=108).starting_small()
+
+
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    return (f"{platform.machine()} {model}, {os.cpu_count()} cores ({len(os.sched_getaffinity(0))} usable), "
+            f"jax {jax.__version__}, devices {[str(d) for d in jax.devices()]}")
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=30_000, help="timed env steps per seed")
+    parser.add_argument("--steps", type=int, default=15_000, help="env steps per timed run (full variant)")
+    parser.add_argument("--large-steps", type=int, default=3_000, help="env steps per timed run (large graphs)")
     parser.add_argument("--seeds", type=int, default=8, help="seeds vmapped in one program")
+    parser.add_argument("--rounds", type=int, default=2, help="timed runs per side, alternating")
+    parser.add_argument("--expert", type=Path, default=ROOT / "results" / "experts" / TASK / "seed0" / "policy.eqx")
     args = parser.parse_args()
     config = load_project_config([ROOT / "config" / "config.yaml"])
-    settings = resolve(config["smgrnn"], TASK, "full")
-    student = build_student(TASK, settings)
-    teacher, source = expert()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, jax {jax.__version__} on "
-          f"{', '.join(str(d) for d in jax.devices())} (every figure on one device)")
-    print(f"SMGrNN full on {TASK}: capacity {student.layout.max_hidden} hidden / {student.layout.max_edges} edges, "
-          f"K={student.propagation_steps}, s={student.check_every} (growth step after every update but each s-th, "
-          f"pruning step then); expert: {source}")
-    warm1, one = throughput(student, teacher, [0], args.steps)
-    print(f"1 seed: {one:,.0f} steps/s (compile + first {args.steps:,} steps: {warm1:.1f} s)")
-    big = large(student)
-    edges = int(big.init(jax.random.PRNGKey(0)).graph.edge_alive.sum())
-    warm_big, one_big = throughput(big, teacher, [0], args.steps)
-    print(f"1 seed, {edges:,} live edges at start ({big.layout.max_hidden} hidden / {big.layout.max_edges:,} edge "
-          f"slots): {one_big:,.0f} steps/s (compile + first run: {warm_big:.1f} s)")
+    full = build_student(TASK, resolve(config["smgrnn"], TASK, "full"))
+    growth_limit = build_student(TASK, resolve(config["smgrnn"], TASK, "growth_only")).max_layout
+    teacher, source = expert(args.expert)
+    old = load_old(OLD_COMMIT)
+    print(f"machine: {machine()}; every figure on one device")
+    print(f"{load()} at start (other jobs share the cores: compare ratios; absolute figures scale with the load)")
+    print(f"SMGrNN full on {TASK}: K={full.propagation_steps}, s={full.check_every} (growth step after every update "
+          f"but each s-th, pruning step then); expert: {source}; old = commit {OLD_COMMIT}"
+          f"{'' if old else ' (not found: git history missing, old side skipped)'}")
+
+    def pair(student, steps, seeds=(0,)):
+        sides = {"new": Side(new_distill, student, teacher, list(seeds), steps)}
+        if old:
+            sides["old"] = Side(old["distill"], old_student(old, student), teacher, list(seeds), steps)
+        return sides
+
+    print("(a) full model, 1 seed, default capacity (target >= 5,000 steps/s):")
+    compare("full", pair(full, args.steps), args.rounds)
+    print("(b) about 10,000 live edges, 1 seed (target >= 1,500 steps/s):")
+    compare("10k edges", pair(large(full), args.large_steps), args.rounds)
+    wide = dataclasses.replace(full, layout=growth_limit, limit=None).starting_small()
+    print(f"(b') full model with the growth_only maximum ({growth_limit.max_hidden:,} hidden / "
+          f"{growth_limit.max_edges:,} edge slots), 1 seed: the old cost follows the capacity, the new the live graph:")
+    compare("full at the growth_only maximum", pair(wide, args.large_steps), args.rounds)
     seeds = list(range(args.seeds))
-    warm_many, many = throughput(student, teacher, seeds, args.steps)
-    seq = sequential(student, teacher, seeds, args.steps)
-    print(f"{args.seeds} seeds vmapped: {many:,.0f} steps/s aggregate (compile + first run: {warm_many:.1f} s)")
-    print(f"{args.seeds} seeds one after another: {seq:,.0f} steps/s aggregate (measured)")
-    print(f"speed-up vmapped / sequential: {many / seq:.2f}x")
+    print(f"(c) {args.seeds} seeds, new implementation, one device each way:")
+    compare(f"{args.seeds} seeds", {"vmapped": Side(new_distill, full, teacher, seeds, args.steps),
+                                    "one after another": OneAfterAnother(new_distill, full, teacher, seeds,
+                                                                         args.steps)}, args.rounds)
+    print(f"{load()} at the end")
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ def test_removed_edges_stay_at_zero_weight_through_training():
     # A snapshot after every block (its last step is the pruning step): follow the slots that were alive in one
     # snapshot and dead in the next, i.e. removed edges, not slots that were never used.
     student = GraphStudent(g.Layout(4, 2, 16, 512), SPMConfig(window=20, check_every=10, lambda_edge=1e-3, tau_w=0.05,
-                                                              p_rand=0.05), lr=1e-2)
+                                                              p_rand=0.1), lr=1e-2)
     (run,) = distill("CartPole-v1", student, DistillConfig(total_steps=1500, chunk_blocks=1), EXPERT, [1])
     alive = np.stack([snap["edge_alive"] for _, snap in run.snapshots])
     weight = np.stack([snap["weight"] for _, snap in run.snapshots])
@@ -131,7 +131,9 @@ def test_run_folder_outputs(tmp_path):
     assert set(metrics["record"]) == {"episode", "check"}
     assert (metrics["record"] == "check").sum() == 900 // settings["spm"]["check_every"]
     snapshots = np.load(tmp_path / "run" / "graph.npz")
-    assert snapshots["snapshot_step"][-1] == 900 and snapshots["edge_alive"].shape[1] == settings["graph"]["max_edges"]
+    # snapshots span the run's largest capacity bucket (at most the configured maximum)
+    assert snapshots["snapshot_step"][-1] == 900
+    assert snapshots["edge_alive"].shape[1] == summary["capacity"]["final"]["edge_slots"] <= settings["graph"]["max_edges"]
     assert summary["final"]["edges"] == int(snapshots["edge_alive"][-1].sum())
     assert summary["eval"]["episodes"] == 4 and len(summary["eval"]["returns"]) == 4
     assert summary["expert"]["sha256"] and summary["variant"] == "full"

@@ -10,13 +10,19 @@ after the update (relay growth, random growth), and the block's last step
 partial block has growth steps only. For gymnax tasks whole chunks of blocks run
 as one compiled program, ``vmap``-ed over seeds. LunarLander steps on the host
 with the same jitted per-step update.
+
+A student with capacity buckets (``GraphStudent``, smgrnn/capacity.py) is moved to a larger bucket between
+chunks (gymnax: when the last chunk's growth, doubled, would not fit; a chunk in which a growth request found a
+bucket below the limit full is rerun in a larger one, so the numbers equal those of a run started there) or
+between blocks (host loop: whenever one block's worst-case growth would not fit). Every move is logged and
+returned in ``DistillRun.capacity``.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -174,6 +180,39 @@ class DistillRun:
     checks: dict[str, np.ndarray]  # per block: CHECK_COLUMNS (event counts, hidden, edges, params, step)
     snapshots: list[tuple[int, dict]]  # (env step, student.snapshot) after each chunk
     wall_time_s: float
+    student: Any = None  # the student at its final capacity bucket (the one ``state`` fits)
+    capacity: dict = field(default_factory=dict)  # bucket moves and chunks rerun (``CapacityLog.summary``)
+
+
+class CapacityLog:
+    """Capacity bucket moves of one run (all seeds of a vmapped program share a bucket): counted and logged."""
+
+    def __init__(self, student, label: str):
+        self.label = label
+        self.moves: list[dict] = []
+        self.reruns = 0
+        self.start = _slots(student)
+
+    def moved(self, student, step: int, reason: str) -> None:
+        hidden, edges = _slots(student)
+        self.moves.append({"step": step, "hidden_slots": hidden, "edge_slots": edges, "reason": reason})
+        log.info("%s: capacity bucket -> %d hidden / %d edge slots after %d steps (%s)", self.label, hidden, edges,
+                 step, reason)
+
+    def summary(self, student) -> dict:
+        hidden, edges = _slots(student)
+        return {"start": {"hidden_slots": self.start[0], "edge_slots": self.start[1]},
+                "final": {"hidden_slots": hidden, "edge_slots": edges}, "moves": self.moves,
+                "chunks_rerun": self.reruns}
+
+
+def _slots(student) -> tuple[int, int]:
+    layout = getattr(student, "layout", None)
+    return (layout.max_hidden, layout.max_edges) if layout is not None else (0, 0)
+
+
+def _growable(student) -> bool:
+    return hasattr(student, "can_grow") and student.can_grow()
 
 
 def _split_seeds(logs, num_seeds: int):
@@ -199,11 +238,19 @@ def distill_gymnax(task: str, student, cfg: DistillConfig, expert: ActorCritic, 
                    progress: Progress | None = None) -> list[DistillRun]:
     """Train one student per seed, all seeds in one compiled program (sharded over devices)."""
     start = time.perf_counter()
-    init, run = make_gymnax_distiller(task, student, cfg, expert)
+    programs: dict = {}  # one compiled distiller per capacity bucket
+
+    def distiller(st):
+        if st not in programs:
+            programs[st] = make_gymnax_distiller(task, st, cfg, expert)
+        return programs[st]
+
+    init, _ = distiller(student)
     carry = shard_over_devices(init(jnp.stack([jax.random.PRNGKey(s) for s in seeds])), len(seeds))
     block_len = student.block_len
     full_blocks, remainder = divmod(cfg.total_steps, block_len)
     progress = progress or Progress(f"{task} {len(seeds)} seed(s)", cfg.total_steps, "env steps")
+    capacity = CapacityLog(student, f"{task} seeds {seeds}")
 
     collected = [([], []) for _ in seeds]
     snapshots: list[list] = [[] for _ in seeds]
@@ -221,14 +268,42 @@ def distill_gymnax(task: str, student, cfg: DistillConfig, expert: ActorCritic, 
             snapshots[s].append((done_steps, student.snapshot(jax.tree.map(lambda x: x[s], carry.student))))
         progress.update(done_steps)
 
+    def move(st, c, layout, reason):
+        st, state = st.moved(c.student, layout)
+        c = shard_over_devices(c._replace(student=state), len(seeds))
+        capacity.moved(st, done_steps, reason)
+        return st, c
+
+    def run_chunk(st, c, blocks, length, check):
+        """Run a chunk; while a growth request found a bucket below the limit full, rerun it in a larger one."""
+        while True:
+            out, logs = distiller(st)[1](c, blocks, length, check)
+            if not _growable(st) or not int(logs[1].dropped_no_free_slot.sum()):
+                return st, out, logs
+            capacity.reruns += 1
+            st, c = move(st, c, st.next_bucket(), "a growth request found the bucket full: chunk rerun")
+
+    def make_room(st, c, before, logs):
+        """After a chunk: room for the live graph plus twice this chunk's growth (the largest over seeds)."""
+        if not _growable(st):
+            return st, c
+        live = np.asarray(logs[2][-1]).max(0)  # [hidden, edges, params] after the chunk's last block
+        grown = np.maximum(live - before, 0)
+        layout = st.bucket_for(int(live[0] + 2 * grown[0]), int(live[1] + 2 * grown[1]))
+        return move(st, c, layout, "headroom") if layout != st.layout else (st, c)
+
+    sizes_now = lambda c: np.asarray(jnp.stack(jax.vmap(student.size)(c.student), axis=-1)).max(0)  # noqa: E731
+    before = sizes_now(carry)
     blocks_left = full_blocks
     while blocks_left:
         n = min(cfg.chunk_blocks, blocks_left)
-        carry, logs = run(carry, n, block_len)
+        student, carry, logs = run_chunk(student, carry, n, block_len, True)
         record(logs, n * block_len)
         blocks_left -= n
+        student, carry = make_room(student, carry, before, logs)
+        before = sizes_now(carry)
     if remainder:
-        carry, logs = run(carry, 1, remainder, check=False)
+        student, carry, logs = run_chunk(student, carry, 1, remainder, False)
         record(logs, remainder)
 
     wall = time.perf_counter() - start
@@ -237,7 +312,7 @@ def distill_gymnax(task: str, student, cfg: DistillConfig, expert: ActorCritic, 
         steps = {k: np.concatenate([c[k] for c in collected[s][0]]) for k in StepLog._fields}
         checks = {k: np.concatenate([c[k] for c in collected[s][1]]) for k in collected[s][1][0]}
         final = jax.tree.map(lambda x: x[s], carry.student)
-        results.append(DistillRun(final, steps, checks, snapshots[s], wall))
+        results.append(DistillRun(final, steps, checks, snapshots[s], wall, student, capacity.summary(student)))
     return results
 
 
@@ -324,7 +399,29 @@ def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, se
     state = jax.tree.map(jnp.array, student.init(student_key))  # distinct buffers: the steps donate them
     envs = HostEnvBatch(task, 1, seed)
     obs = envs.reset()[0]
-    functions = _host_functions(student, cfg, expert)
+    programs: dict = {}  # jitted functions per capacity bucket
+
+    def functions_for(st):
+        if st not in programs:
+            programs[st] = _host_functions(st, cfg, expert)
+        return programs[st]
+
+    capacity = CapacityLog(student, f"{task} seed {seed}")
+
+    def make_room(st, state, sizes, steps_done):
+        """Room for one more block's worst-case growth, so that no bucket below the limit ever fills up."""
+        if not _growable(st):
+            return st, state
+        hidden, edges = st.block_reserve()
+        layout = st.bucket_for(int(sizes[0]) + hidden, int(sizes[1]) + edges)
+        if layout == st.layout:
+            return st, state
+        st, state = st.moved(state, layout)
+        capacity.moved(st, steps_done, "headroom for one block")
+        return st, state
+
+    student, state = make_room(student, state, jax.device_get(student.size(state)), 0)
+    functions = functions_for(student)
     progress = progress or Progress(f"{task} seed {seed}", cfg.total_steps, "env steps")
     record = _HostRecord(cfg.total_steps)
     snapshots = []
@@ -345,8 +442,11 @@ def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, se
             state, key, events = _spm_step(student, functions, state, key, steps_done, block_len)
             block_events = events if block_events is None else jax.tree.map(jnp.add, block_events, events)
             if steps_done % block_len == 0:
-                record.block(steps_done, block_events, functions.size(state))
+                sizes = jax.device_get(functions.size(state))
+                record.block(steps_done, block_events, sizes)
                 block_events = None
+                student, state = make_room(student, state, sizes, steps_done)
+                functions = functions_for(student)
             if steps_done % snapshot_every == 0 or steps_done == cfg.total_steps:
                 record.fetch_losses(steps_done)
                 snapshots.append((steps_done, student.snapshot(state)))
@@ -354,7 +454,8 @@ def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, se
     finally:
         envs.close()
     steps, checks = record.tables()
-    return DistillRun(state, steps, checks, snapshots, time.perf_counter() - start)
+    return DistillRun(state, steps, checks, snapshots, time.perf_counter() - start, student,
+                      capacity.summary(student))
 
 
 def distill(task: str, student, cfg: DistillConfig, expert: ActorCritic, seeds: list[int]) -> list[DistillRun]:

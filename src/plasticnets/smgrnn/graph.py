@@ -87,7 +87,9 @@ def initial_graph(key: jax.Array, layout: Layout, density: float, init_scale: fl
     src = jnp.zeros(layout.max_edges, jnp.int32).at[slot].set(candidates[:, 0], mode="drop")
     dst = jnp.zeros(layout.max_edges, jnp.int32).at[slot].set(candidates[:, 1], mode="drop")
     edge_alive = jnp.arange(layout.max_edges) < keep.sum()
-    weight = jax.random.uniform(weight_key, (layout.max_edges,), minval=-init_scale, maxval=init_scale)
+    # One draw per candidate, not per slot, so the initial graph does not depend on the capacity.
+    drawn = jax.random.uniform(weight_key, (len(candidates),), minval=-init_scale, maxval=init_scale)
+    weight = jnp.zeros(layout.max_edges).at[jnp.arange(len(candidates))].set(drawn, mode="drop")
     return Graph(
         node_alive=jnp.asarray(alive),
         src=src,
@@ -97,10 +99,14 @@ def initial_graph(key: jax.Array, layout: Layout, density: float, init_scale: fl
     )
 
 
+DENSE_MAX_NODES = 256  # a dense matrix of at most 65,536 entries: ~0.1 ms per step on this CPU (docs/decisions.md)
+
+
 def dense_is_cheaper(layout: Layout) -> bool:
-    """Dense propagation (one scatter, then K matrix-vector products) beats K segment sums
-    on the CPU while the node-pair matrix is small compared with the edge slots."""
-    return layout.num_nodes**2 <= 32 * layout.max_edges
+    """Dense propagation (one scatter, then K matrix-vector products) beats K segment sums over the edge slots
+    on the CPU while the node-pair matrix is small compared with them (measured: N^2 <= ~25 x edge slots);
+    above DENSE_MAX_NODES nodes it is never used, so its cost stays bounded whatever the capacity."""
+    return layout.num_nodes <= DENSE_MAX_NODES and layout.num_nodes**2 <= 32 * layout.max_edges
 
 
 def node_states(layout: Layout, graph: Graph, weight: jax.Array, obs: jax.Array, steps: int,

@@ -50,6 +50,7 @@ def build_student(task: str, variant_settings: dict[str, Any]):
     if variant_settings["kind"] == "mlp":
         return MLPStudent(spec.obs_size, spec.num_actions, tuple(variant_settings["hidden"]), lr=lr)
     graph = variant_settings["graph"]
+    # max_hidden / max_edges: the largest capacity bucket the graph may grow to; it starts in a small one.
     layout = g.Layout(spec.obs_size, spec.num_actions, graph["max_hidden"], graph["max_edges"])
     return GraphStudent(
         layout,
@@ -59,7 +60,7 @@ def build_student(task: str, variant_settings: dict[str, Any]):
         initial_hidden=graph["initial_hidden"],
         init_scale=graph["init_scale"],
         lr=lr,
-    )
+    ).starting_small()
 
 
 def distill_config(variant_settings: dict[str, Any]) -> DistillConfig:
@@ -99,10 +100,17 @@ def check_table(run: DistillRun) -> pd.DataFrame:
     return pd.DataFrame({c: run.checks[c] for c in columns}).assign(record="check")
 
 
+def _pad_to(array: np.ndarray, size: int) -> np.ndarray:
+    """Dead slots (zeros, False) appended: snapshots taken in a smaller capacity bucket."""
+    return np.pad(array, [(0, size - len(array))])
+
+
 def write_snapshots(path: Path, run: DistillRun, extra: dict[str, Any]) -> None:
+    """All snapshots stacked, each padded to the run's largest capacity bucket."""
     arrays = {"snapshot_step": np.asarray([step for step, _ in run.snapshots])}
     for name in run.snapshots[0][1]:
-        arrays[name] = np.stack([snap[name] for _, snap in run.snapshots])
+        size = max(len(snap[name]) for _, snap in run.snapshots)
+        arrays[name] = np.stack([_pad_to(snap[name], size) for _, snap in run.snapshots])
     arrays.update({k: np.asarray(v) for k, v in extra.items()})
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
         np.savez_compressed(f, **arrays)
@@ -147,7 +155,8 @@ def spm_totals(run: DistillRun, task: str, variant: str, seed: int) -> dict[str,
 
 
 def final_size(student, state) -> dict[str, int]:
-    """Hidden units, edges (or weights), parameters and depth of the trained student."""
+    """Hidden units, edges (or weights), parameters and depth of the trained student (``student`` at the
+    capacity bucket ``state`` is in: ``DistillRun.student``)."""
     hidden, edges, params = (int(x) for x in student.size(state))
     depth = g.depth(student.layout, state.graph) if isinstance(student, GraphStudent) else len(student.hidden) + 1
     return {"hidden": hidden, "edges": edges, "params": params, "depth": depth}
@@ -171,6 +180,7 @@ def run_distill(task: str, variant: str, seed: int, variant_settings: dict[str, 
     student, cfg = build_student(task, variant_settings), distill_config(variant_settings)
     log.info("%s %s seed %d: distilling for %s env steps", task, variant, seed, f"{cfg.total_steps:,}")
     (run,) = distill(task, student, cfg, expert, [seed])
+    student = run.student  # at its final capacity bucket
 
     episodes = write_metrics(out / "metrics.parquet", run, task, variant, seed)
     write_snapshots(out / "graph.npz", run, snapshot_header(student, variant_settings["kind"]))
@@ -191,6 +201,7 @@ def run_distill(task: str, variant: str, seed: int, variant_settings: dict[str, 
         "eval": evaluation_summary(returns, eval_episodes, eval_seed),
         "final": final_size(student, run.state),
         "spm_totals": spm_totals(run, task, variant, seed),
+        "capacity": run.capacity,
     }
     write_json(out / "summary.json", summary)
     log.info("%s %s seed %d: late reward %.1f, greedy %.1f, %d hidden, %d params", task, variant, seed,

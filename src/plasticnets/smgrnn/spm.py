@@ -8,7 +8,8 @@ fill free slots or clear alive ones. A growth request that is not carried out
 is counted in the returned events, never dropped silently, under one of two
 reasons: ``dropped_by_check_cap`` (more requests in one check than
 ``max_relays_per_check`` / ``max_random_edges_per_check``) or
-``dropped_no_free_slot`` (within the cap, but no free node or edge slot left).
+``dropped_no_free_slot`` (within the cap, but no free node or edge slot left; for random growth also,
+never seen in practice, no absent pair found within ``MAX_DRAW_ROUNDS`` rounds of draws).
 
 Window statistics (docs/method/smgrnn.md#window-statistics): a ring buffer of
 the last T applied weight updates per edge slot with running sums of Δw and
@@ -178,10 +179,31 @@ def unstable_edges(cfg: SPMConfig, graph: Graph, window: Window) -> jax.Array:
     )
 
 
+SELECT_BLOCK = 64  # entries per block in select_true
+
+
+def select_true(mask: jax.Array, ranks: jax.Array) -> jax.Array:
+    """Index of the ``rank``-th (0-based) True entry of ``mask`` for each rank; unspecified where the rank is
+    >= the number of True entries.
+
+    Two levels of short prefix sums (over blocks of SELECT_BLOCK entries, then inside the blocks the ranks fall in)
+    instead of one over the whole mask: XLA's CPU cumsum grows faster than linearly (12,288 entries: ~130 us, this:
+    ~15 us), and this runs on every growth step over all edge slots.
+    """
+    size = mask.shape[0]
+    blocks = -(-size // SELECT_BLOCK)
+    rows = jnp.pad(mask, (0, blocks * SELECT_BLOCK - size)).reshape(blocks, SELECT_BLOCK).astype(jnp.int32)
+    upto = jnp.cumsum(rows.sum(1))  # True entries in blocks 0..b
+    row = jnp.minimum(jnp.searchsorted(upto, ranks, side="right"), blocks - 1)  # first block with upto > rank
+    within = ranks - jnp.where(row > 0, upto[jnp.maximum(row - 1, 0)], 0)
+    column = jnp.argmax(jnp.cumsum(rows[row], axis=1) > within[:, None], axis=1)
+    return row * SELECT_BLOCK + column
+
+
 def _first_free(free: jax.Array, size: int) -> tuple[jax.Array, jax.Array]:
     """Indices of the first ``size`` True entries of ``free`` and which of them exist."""
-    (idx,) = jnp.nonzero(free, size=size, fill_value=0)
-    return idx, jnp.arange(size) < free.sum()
+    exists = jnp.arange(size) < free.sum()
+    return jnp.where(exists, select_true(free, jnp.arange(size)), 0), exists
 
 
 def _small_weights(key, n: int, scale: float) -> jax.Array:
@@ -230,48 +252,85 @@ def grow_relays(cfg: SPMConfig, layout: Layout, graph: Graph, flagged: jax.Array
 
 
 def candidate_pool(cfg: SPMConfig, layout: Layout, graph: Graph) -> jax.Array:
-    """bool [N, N]: allowed pairs between alive nodes that have no edge yet."""
+    """bool [N, N]: allowed pairs between alive nodes that have no edge yet (the law's support; O(N^2), so only
+    tests and diagnostics build it; ``grow_random`` samples from it without building it)."""
     present = jnp.zeros((layout.num_nodes, layout.num_nodes), bool).at[graph.src, graph.dst].max(graph.edge_alive)
     alive = graph.node_alive
     return jnp.asarray(allowed_pairs(layout, cfg.allow_self_loops)) & alive[:, None] & alive[None, :] & ~present
 
 
-def sample_without_replacement(key, population: jax.Array, count: jax.Array, size: int) -> jax.Array:
-    """``count`` (<= ``size``) distinct integers drawn uniformly from [0, population): Floyd's algorithm.
+def pool_size(cfg: SPMConfig, layout: Layout, graph: Graph) -> jax.Array:
+    """|candidate pool| in O(nodes + edges): allowed pairs between alive nodes minus the live edges.
 
-    O(size^2) work, independent of the population, so sampling a few new edges
-    never touches every node pair. Entries past ``count`` are unspecified.
+    Relies on the invariant every SPM edit keeps: live edges are distinct allowed pairs between alive nodes
+    (initial pairs are distinct, a relay's two edges touch a new node, random growth adds absent pairs only,
+    and a removed node takes its edges with it)."""
+    sources = graph.node_alive.sum()
+    targets = (graph.node_alive & ~jnp.asarray(layout.is_input())).sum()
+    allowed = sources * targets - (0 if cfg.allow_self_loops else targets)
+    return jnp.maximum(allowed - graph.edge_alive.sum(), 0)
+
+
+MAX_DRAW_ROUNDS = 1 << 16  # rounds of ``size`` draws before absent_pairs gives up (never reached in practice)
+
+
+def absent_pairs(cfg: SPMConfig, layout: Layout, graph: Graph, key, count: jax.Array, size: int):
+    """``count`` (<= ``size``) distinct pairs drawn uniformly without replacement from the candidate pool, by
+    rejection: i.i.d. uniform draws over the allowed pairs between alive nodes, keeping each draw that has no live
+    edge and was not kept before, until ``count`` are kept. Sequential rejection of this kind is exactly uniform
+    without replacement over the pool; draws come ``size`` at a time, each round O(size * edge slots), so no
+    N x N pool is ever built. A node is drawn as a rank among the alive nodes, so the draws do not depend on
+    the capacity.
+
+    Returns (src, dst, found): pairs beyond ``found`` are unspecified; ``found`` < ``count`` only if
+    MAX_DRAW_ROUNDS rounds did not suffice.
     """
-    keys = jax.random.split(key, size)
+    is_input = jnp.asarray(layout.is_input())
+    alive_targets = graph.node_alive & ~is_input
+    n_sources, n_targets = graph.node_alive.sum(), alive_targets.sum()
+    live_src = jnp.where(graph.edge_alive, graph.src, -1)  # a dead slot matches no pair
+    lane = jnp.arange(size)
 
-    def draw(k, chosen):
-        j = population - count + k  # Floyd: for j in population-count .. population-1
-        t = jax.random.randint(keys[k], (), 0, jnp.maximum(j + 1, 1))
-        seen = jnp.any((chosen == t) & (jnp.arange(size) < k))
-        value = jnp.where(seen, j, t)
-        return jnp.where(k < count, chosen.at[k].set(value), chosen)
+    def same(u1, v1, u2, v2):  # [a] x [b] pair equality
+        return (u1[:, None] == u2[None, :]) & (v1[:, None] == v2[None, :])
 
-    return jax.lax.fori_loop(0, size, draw, jnp.zeros(size, jnp.int32))
+    def draw(state):
+        rounds, chosen_src, chosen_dst, found = state
+        src_key, dst_key = jax.random.split(jax.random.fold_in(key, rounds))
+        u = select_true(graph.node_alive, jax.random.randint(src_key, (size,), 0, n_sources))
+        v = select_true(alive_targets, jax.random.randint(dst_key, (size,), 0, n_targets))
+        new = ~jnp.any(same(u, v, live_src, graph.dst), axis=1)
+        new &= ~jnp.any(same(u, v, chosen_src, chosen_dst) & (lane < found)[None, :], axis=1)
+        new &= ~jnp.any(jnp.tril(same(u, v, u, v), k=-1), axis=1)  # the same pair earlier in this round
+        if not cfg.allow_self_loops:
+            new &= u != v
+        slot = jnp.where(new & (found + jnp.cumsum(new) - 1 < count), found + jnp.cumsum(new) - 1, size)
+        return (rounds + 1, chosen_src.at[slot].set(u, mode="drop"), chosen_dst.at[slot].set(v, mode="drop"),
+                jnp.minimum(found + new.sum(), count))
+
+    def more(state):
+        return (state[-1] < count) & (state[0] < MAX_DRAW_ROUNDS)
+
+    zero = jnp.zeros((), jnp.int32)
+    empty = jnp.zeros(size, jnp.int32)
+    _, src, dst, found = jax.lax.while_loop(more, draw, (zero, empty, empty, zero))
+    return src, dst, found
 
 
 def grow_random(cfg: SPMConfig, layout: Layout, graph: Graph, key: jax.Array):
-    """Add m = max(floor(rho * N_alive), 1) edges drawn uniformly from the candidate pool
+    """Add m = max(floor(rho * N_alive), 1) edges drawn uniformly without replacement from the candidate pool
     (docs/method/smgrnn.md#random-growth).
 
     Returns (graph, new_edges mask, added count, dropped for no free slot, dropped by the check cap).
     """
     cap = cfg.max_random_edges_per_check
     pick_key, weight_key = jax.random.split(key)
-    pool = candidate_pool(cfg, layout, graph).ravel()
     wanted = jnp.maximum(jnp.floor(cfg.rho_rand * graph.node_alive.sum()), 1).astype(jnp.int32)
-    requested = jnp.minimum(wanted, pool.sum())  # cannot add more than the pool holds
-    ranks = sample_without_replacement(pick_key, pool.sum(), jnp.minimum(requested, cap), cap)
-    # The r-th pool entry (0-based) is where the running count of pool entries first exceeds r.
-    pair_idx = jnp.searchsorted(jnp.cumsum(pool), ranks + 1)
+    requested = jnp.minimum(wanted, pool_size(cfg, layout, graph))  # cannot add more than the pool holds
+    src_new, dst_new, found = absent_pairs(cfg, layout, graph, pick_key, jnp.minimum(requested, cap), cap)
     slot_idx, slot_ok = _first_free(~graph.edge_alive, cap)
-    do = (jnp.arange(cap) < requested) & slot_ok
+    do = (jnp.arange(cap) < found) & slot_ok
     added = do.sum()
-    src_new, dst_new = pair_idx // layout.num_nodes, pair_idx % layout.num_nodes
     slot = jnp.where(do, slot_idx, layout.max_edges)  # out of bounds: dropped
 
     def put(array, values):
@@ -279,8 +338,8 @@ def grow_random(cfg: SPMConfig, layout: Layout, graph: Graph, key: jax.Array):
 
     weights = _small_weights(weight_key, cap, cfg.new_edge_scale)
     new_graph = graph._replace(
-        src=put(graph.src, src_new.astype(jnp.int32)),
-        dst=put(graph.dst, dst_new.astype(jnp.int32)),
+        src=put(graph.src, src_new),
+        dst=put(graph.dst, dst_new),
         weight=put(graph.weight, weights),
         edge_alive=put(graph.edge_alive, True),
     )

@@ -19,7 +19,7 @@ is cached per student) with pure methods over a state pytree:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 import jax
@@ -27,6 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from plasticnets.smgrnn import capacity
 from plasticnets.smgrnn import graph as g
 from plasticnets.smgrnn import spm
 
@@ -57,8 +58,11 @@ def edge_adam(lr: float, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8) 
         count = state.count + 1
         mu = b1 * state.mu + (1 - b1) * grads
         nu = b2 * state.nu + (1 - b2) * grads**2
-        mu_hat = mu / (1 - b1 ** count.astype(grads.dtype))
-        nu_hat = nu / (1 - b2 ** count.astype(grads.dtype))
+        # 1 - b ** t as -expm1(t log b): the same to float rounding (no cancellation for small t) and several
+        # times cheaper per edge on the CPU than pow
+        t = count.astype(grads.dtype)
+        mu_hat = mu / -jnp.expm1(t * np.log(b1))
+        nu_hat = nu / -jnp.expm1(t * np.log(b2))
         return -lr * mu_hat / (jnp.sqrt(nu_hat) + eps), EdgeAdamState(count, mu, nu)
 
     return optax.GradientTransformation(init, update)
@@ -78,7 +82,11 @@ def reset_edge_moments(opt_state: Any, edges: jax.Array) -> Any:
 
 @dataclass(frozen=True)
 class GraphStudent:
-    """SMGrNN: a masked fixed-capacity graph trained by Adam, edited by the SPM."""
+    """SMGrNN: a masked graph trained by Adam, edited by the SPM.
+
+    ``layout`` is the current capacity bucket, the shapes of every array; ``limit`` the largest layout the graph
+    may grow to (None: fixed at ``layout``). ``moved`` takes a state to a larger bucket (capacity.py).
+    """
 
     layout: g.Layout
     spm: spm.SPMConfig
@@ -87,10 +95,59 @@ class GraphStudent:
     initial_hidden: int = 0
     init_scale: float = 1.0
     lr: float = 1e-3
+    limit: g.Layout | None = None
 
     @property
     def optimizer(self) -> optax.GradientTransformation:
         return edge_adam(self.lr)
+
+    @property
+    def max_layout(self) -> g.Layout:
+        return self.limit or self.layout
+
+    @property
+    def dense(self) -> bool:
+        """Propagation path, chosen once per run from the limit so a bucket move never changes it."""
+        return g.dense_is_cheaper(self.max_layout)
+
+    def starting_small(self, reserve_hidden: int = 0, reserve_edges: int = 0) -> "GraphStudent":
+        """This student in the smallest bucket that holds its initial graph plus the reserve, growable up to
+        its current layout."""
+        first = self.layout.first_hidden + self.initial_hidden
+        initial_pairs = first * (first - self.layout.num_inputs)  # an upper bound on the initial edges
+        start = capacity.bucket(self.max_layout, self.initial_hidden + reserve_hidden, initial_pairs + reserve_edges,
+                                fixed_nodes=self.dense)
+        return replace(self, layout=start, limit=self.max_layout)
+
+    def can_grow(self) -> bool:
+        return self.layout != self.max_layout
+
+    def bucket_for(self, hidden: int, edges: int) -> g.Layout:
+        """The smallest bucket, never smaller than the current one, with room for ``hidden`` hidden nodes and
+        ``edges`` edges."""
+        return capacity.bucket(self.max_layout, max(hidden, self.layout.max_hidden),
+                               max(edges, self.layout.max_edges), fixed_nodes=self.dense)
+
+    def next_bucket(self) -> g.Layout:
+        """The next bucket up (every dimension below the limit doubled)."""
+        return capacity.larger(self.layout, self.max_layout, fixed_nodes=self.dense)
+
+    def block_reserve(self) -> tuple[int, int]:
+        """(hidden nodes, edges) one block's growth steps can add at most."""
+        return capacity.block_reserve(self.spm.edge_growth, self.spm.random_growth, self.spm.max_relays_per_check,
+                                      self.spm.max_random_edges_per_check, self.block_len - 1)
+
+    def moved(self, state: GraphState, new: g.Layout) -> tuple["GraphStudent", GraphState]:
+        """(student, state) in bucket ``new`` (not smaller than the current one): dead slots appended. ``state``
+        may carry a leading seed axis."""
+        if new == self.layout:
+            return self, state
+        capacity.check_per_slot_draws()
+        old_edges = self.layout.max_edges
+        state = GraphState(capacity.pad_graph(state.graph, new),
+                           capacity.pad_edge_arrays(state.window, old_edges, new.max_edges),
+                           capacity.pad_edge_arrays(state.opt_state, old_edges, new.max_edges))
+        return replace(self, layout=new, limit=self.max_layout), state
 
     def init(self, key) -> GraphState:
         graph = g.initial_graph(key, self.layout, self.density, self.init_scale, self.initial_hidden, self.spm.allow_self_loops)
@@ -100,7 +157,7 @@ class GraphStudent:
         return state.graph.weight
 
     def forward(self, state: GraphState, weight: jax.Array, obs: jax.Array) -> jax.Array:
-        return g.logits(self.layout, state.graph, weight, obs, self.propagation_steps)
+        return g.logits(self.layout, state.graph, weight, obs, self.propagation_steps, dense=self.dense)
 
     def after_update(self, state: GraphState, new_weight, opt_state, old_weight) -> GraphState:
         alive = state.graph.edge_alive
