@@ -17,7 +17,7 @@ results/experts/CartPole-v1/seed0/policy.eqx when present, else a freshly initia
 differ, so the graph grows differently; the script says which it used).
 
 Usage: python benchmarks/smgrnn_throughput.py [--steps 15000] [--large-steps 3000] [--seeds 8] [--rounds 2]
-       [--expert results/experts/CartPole-v1/seed0/policy.eqx]
+       [--cases a,b,b',c] [--expert results/experts/CartPole-v1/seed0/policy.eqx]
 """
 
 from __future__ import annotations
@@ -83,34 +83,68 @@ def old_student(old, new_student):
 
 
 class Side:
-    """One implementation on one workload: compiled once, then timed in runs that continue the same carry."""
+    """One implementation on one workload: compiled once, then timed in runs that continue the same carry.
+
+    A student with capacity buckets moves between runs as the training loop moves it (room for the live graph
+    plus twice the last run's growth; a run in which a growth request found a bucket below the maximum full is
+    redone in the next bucket up); a move compiles a new program, so an untimed run follows it.
+    """
 
     def __init__(self, distill_module, student, teacher, seeds: list[int], steps: int):
-        self.student, self.seeds = student, seeds
-        init, self.run = distill_module.make_gymnax_distiller(TASK, student, distill_module.DistillConfig(steps),
-                                                              teacher)
+        self.module, self.teacher, self.student, self.seeds, self.steps = distill_module, teacher, student, seeds, steps
+        self.compile(student)
+        init = self.module.make_gymnax_distiller(TASK, student, self.module.DistillConfig(steps), teacher)[0]
         self.carries = [init(jnp.stack([jax.random.PRNGKey(s) for s in group])) for group in self.groups()]
         self.blocks = steps // student.block_len
+        self.misses, self.moves = 0, 0
         start = time.perf_counter()
         self.carries = [self._advance(c) for c in self.carries]  # compile + first run
         self.warm_s = time.perf_counter() - start
         self.rates: list[float] = []
-        self.misses = 0
 
     def groups(self) -> list[list[int]]:
         return [self.seeds]
 
+    def compile(self, student) -> None:
+        self.student = student
+        self.run = self.module.make_gymnax_distiller(TASK, student, self.module.DistillConfig(self.steps),
+                                                     self.teacher)[1]
+
+    def growable(self) -> bool:
+        return hasattr(self.student, "can_grow") and self.student.can_grow() and len(self.carries) == 1
+
+    def move(self, carry, layout):
+        student, state = self.student.moved(carry.student, layout)
+        self.compile(student)
+        self.moves += 1
+        return carry._replace(student=state)
+
     def _advance(self, carry):
-        carry, logs = self.run(carry, self.blocks, self.student.block_len)
-        jax.block_until_ready(carry)
-        self.misses = int(np.asarray(logs[1].dropped_no_free_slot).sum())
-        self.live_edges = int(np.asarray(logs[2])[-1, :, 1].max())
-        return carry
+        while True:
+            out, logs = self.run(carry, self.blocks, self.student.block_len)
+            jax.block_until_ready(out)
+            self.misses = int(np.asarray(logs[1].dropped_no_free_slot).sum())
+            if not (self.misses and self.growable()):
+                break
+            carry = self.move(carry, self.student.next_bucket())  # as the loop does: redo in a larger bucket
+        sizes = np.asarray(logs[2])
+        self.live_edges = int(sizes[-1, :, 1].max())
+        if self.growable():
+            live, grown = sizes[-1].max(0), np.maximum(sizes[-1].max(0) - sizes[0].max(0), 0)
+            layout = self.student.bucket_for(int(live[0] + 2 * grown[0]), int(live[1] + 2 * grown[1]))
+            if layout != self.student.layout:
+                out = self.move(out, layout)
+        return out
 
     def time(self) -> float:
-        start = time.perf_counter()
-        self.carries = [self._advance(c) for c in self.carries]
-        rate = len(self.seeds) * self.blocks * self.student.block_len / (time.perf_counter() - start)
+        while True:
+            moves = self.moves
+            start = time.perf_counter()
+            self.carries = [self._advance(c) for c in self.carries]
+            seconds = time.perf_counter() - start
+            if self.moves == moves:
+                break  # no compilation inside: a clean measurement
+        rate = len(self.seeds) * self.blocks * self.student.block_len / seconds
         self.rates.append(rate)
         return rate
 
@@ -135,7 +169,7 @@ def compare(label: str, sides: dict[str, Side], rounds: int) -> None:
         print(f"  {label} {name}: {side.best:,.0f} steps/s (best of {rounds}: "
               f"{', '.join(f'{r:,.0f}' for r in side.rates)}; {layout.max_hidden} hidden / {layout.max_edges:,} edge "
               f"slots; {side.live_edges:,} live edges at the end; compile + first run {side.warm_s:.1f} s; "
-              f"growth requests without a slot in the last run: {side.misses})")
+              f"growth requests without a slot in the last run: {side.misses}; bucket moves: {side.moves})")
     names = list(sides)
     if len(names) == 2:
         print(f"  {label} {names[0]} / {names[1]}: {sides[names[0]].best / sides[names[1]].best:.2f}x")
@@ -164,6 +198,7 @@ def main() -> None:
     parser.add_argument("--large-steps", type=int, default=3_000, help="env steps per timed run (large graphs)")
     parser.add_argument("--seeds", type=int, default=8, help="seeds vmapped in one program")
     parser.add_argument("--rounds", type=int, default=2, help="timed runs per side, alternating")
+    parser.add_argument("--cases", default="a,b,b',c", help="which of the cases a, b, b', c to run")
     parser.add_argument("--expert", type=Path, default=ROOT / "results" / "experts" / TASK / "seed0" / "policy.eqx")
     args = parser.parse_args()
     config = load_project_config([ROOT / "config" / "config.yaml"])
@@ -183,19 +218,25 @@ def main() -> None:
             sides["old"] = Side(old["distill"], old_student(old, student), teacher, list(seeds), steps)
         return sides
 
-    print("(a) full model, 1 seed, default capacity (target >= 5,000 steps/s):")
-    compare("full", pair(full, args.steps), args.rounds)
-    print("(b) about 10,000 live edges, 1 seed (target >= 1,500 steps/s):")
-    compare("10k edges", pair(large(full), args.large_steps), args.rounds)
+    cases = args.cases.split(",")
+    if "a" in cases:
+        print("(a) full model, 1 seed, default capacity (target >= 5,000 steps/s):")
+        compare("full", pair(full, args.steps), args.rounds)
+    if "b" in cases:
+        print("(b) about 10,000 live edges, 1 seed (target >= 1,500 steps/s):")
+        compare("10k edges", pair(large(full), args.large_steps), args.rounds)
     wide = dataclasses.replace(full, layout=growth_limit, limit=None).starting_small()
-    print(f"(b') full model with the growth_only maximum ({growth_limit.max_hidden:,} hidden / "
-          f"{growth_limit.max_edges:,} edge slots), 1 seed: the old cost follows the capacity, the new the live graph:")
-    compare("full at the growth_only maximum", pair(wide, args.large_steps), args.rounds)
-    seeds = list(range(args.seeds))
-    print(f"(c) {args.seeds} seeds, new implementation, one device each way:")
-    compare(f"{args.seeds} seeds", {"vmapped": Side(new_distill, full, teacher, seeds, args.steps),
-                                    "one after another": OneAfterAnother(new_distill, full, teacher, seeds,
-                                                                         args.steps)}, args.rounds)
+    if "b'" in cases:
+        print(f"(b') full model with the growth_only maximum ({growth_limit.max_hidden:,} hidden / "
+              f"{growth_limit.max_edges:,} edge slots), 1 seed: the old cost follows the capacity, the new the live "
+              f"graph:")
+        compare("full at the growth_only maximum", pair(wide, args.large_steps), args.rounds)
+    if "c" in cases:
+        seeds = list(range(args.seeds))
+        print(f"(c) {args.seeds} seeds, new implementation, one device each way:")
+        compare(f"{args.seeds} seeds", {"vmapped": Side(new_distill, full, teacher, seeds, args.steps),
+                                        "one after another": OneAfterAnother(new_distill, full, teacher, seeds,
+                                                                             args.steps)}, args.rounds)
     print(f"{load()} at the end")
 
 

@@ -144,3 +144,17 @@ def test_select_true_finds_the_rank_th_true_entry(size, p):
     idx, exists = spm._first_free(jnp.asarray(mask), 40)
     assert np.asarray(exists).sum() == min(40, len(where))
     np.testing.assert_array_equal(np.asarray(idx)[: len(where[:40])], where[:40])
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 7, 10])
+def test_smallest_keys_equal_a_stable_sort_ties_included(count):
+    rng = np.random.default_rng(count)
+    mask = rng.random(300) < 0.05
+    mask[:10] = True  # enough candidates for every count
+    keys = rng.integers(0, 4, 300).astype(np.uint32)  # many ties
+    keys[10] = 2**32 - 1  # the largest key
+    order = [i for i in np.argsort(keys, kind="stable") if mask[i]][:count]
+    expected = np.zeros(300, bool)
+    expected[order] = True
+    got = spm.smallest(jnp.asarray(mask), jnp.asarray(keys), jnp.int32(count))
+    np.testing.assert_array_equal(np.asarray(got), expected)
