@@ -23,15 +23,17 @@ def test_default_config_plans_every_expert(repo):
     # 3 tasks x 5 seeds x (4 graph variants + 4 MLPs), then the size-matched MLP after the full runs
     assert jobs["distill_smgrnn"] == 3 * 5 * 8 and jobs["distill_mlp_matched"] == 3 * 5
     assert all(jobs[f"figure_{name}"] == 1 for name in ("smgrnn_returns", "smgrnn_size", "smgrnn_ablation"))
-    # LNDP: full and no_sp on 5 tasks, no_sa and sa_only on CartPole, two inits on 3 tasks; 2 seeds
-    assert jobs["evolve_lndp"] == (5 + 5 + 1 + 1 + 3 + 3) * 2
+    # LNDP: full and no_sp on 4 tasks with 2 seeds and on non-stationary Foraging with 6; no_sa, sa_only and the
+    # two inits on CartPole with 2
+    assert jobs["evolve_lndp"] == 2 * (4 * 2 + 6) + 4 * 2
     assert all(jobs[f"figure_{name}"] == 1 for name in ("lndp_fitness", "lndp_foraging", "lndp_development"))
     assert jobs["statistics"] == jobs["claims"] == jobs["figure_claims_overview"] == 1
 
 
 def test_paper_config_plans_the_full_lndp_grid(repo):
     jobs = planned_jobs(snakemake(repo, "-n", "--cores", "2", "--configfile", "config/paper.yaml").stdout)
-    assert jobs["evolve_lndp"] == (5 + 5 + 1 + 1 + 3 + 3) * 5
+    # 5 seeds (6 on non-stationary Foraging, where full and no_sp get one more); two inits on 3 tasks
+    assert jobs["evolve_lndp"] == (5 + 5 + 1 + 1 + 3 + 3) * 5 + 2
 
 
 @pytest.mark.parametrize(
