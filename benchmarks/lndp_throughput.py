@@ -22,15 +22,19 @@ Two populations (benchmarks/lndp_populations.py):
   ``development`` (initial graph and 50 developmental steps), ``update`` (one lifetime
   update, on states taken 100 steps into the first episode), ``act + env`` (forward pass,
   read-out and environment step), and whole generations (direct ``vmap`` against fast as
-  evolution runs it). ``--checkpoint es_state.eqx`` instead samples the population from a
+  evolution runs it; fast under plain ``vmap`` too, to show what the population loop costs
+  when it skips nothing). ``--checkpoint es_state.eqx`` instead samples the population from a
   saved CMA-ES state (read only) and reports its episode lengths.
 
+Threefry (the random bits) is lowered unrolled for both models, as evolution lowers it
+(plasticnets.lndp.cpu_threefry; ``--rolled-threefry`` keeps JAX's CPU default).
+
 Times are per call of the whole population, wall-clock and CPU (this process's threads: on a
-shared machine it counts the work, not the wait for a core); the ratio is direct / fast (above 1: fast is
-faster), from the medians of the interleaved repeats.
+shared machine it counts the work, not the wait for a core); the ratio is direct / fast
+(above 1: fast is faster), from the medians of the interleaved repeats.
 
 Usage: python benchmarks/lndp_throughput.py [--population 64] [--repeats 3] [--skip-first]
-       [--checkpoint PATH] [--screen]
+       [--checkpoint PATH] [--screen] [--rolled-threefry]
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ import numpy as np
 import lndp_populations as populations
 from plasticnets.devices import batch_sharding
 from plasticnets.envs import get_task, make_jax_env
+from plasticnets.lndp.cpu_threefry import unroll_threefry_on_cpu
 from plasticnets.lndp.model import LNDP, NetState
 from plasticnets.lndp.reference import DirectLNDP, Graph, PolicyState
 from plasticnets.lndp.tasks import LifetimeTask, model_config
@@ -175,7 +180,8 @@ def phase_fns(model):
 def mid_run(cfg, params, keys, label: str, repeats: int) -> None:
     size = keys.shape[0]
     fast, direct = LNDP(cfg), DirectLNDP(cfg)
-    generation = {"direct": generation_fn(direct, False), "fast": generation_fn(fast, True)}
+    generation = {"direct": generation_fn(direct, False), "fast": generation_fn(fast, True),
+                  "fast, vmap": generation_fn(fast, False)}
     lengths = episode_lengths(generation["fast"](params, keys))
     print(f"\n== mid-run: {label}; {cfg.dev_steps} developmental steps; episode lengths {lengths}")
 
@@ -188,8 +194,8 @@ def mid_run(cfg, params, keys, label: str, repeats: int) -> None:
         calls[("development", name)] = (fns["development"], (params, keys))
         calls[("update", name)] = (fns["update"], (params, states[name], step_keys))
         calls[("act + env", name)] = (fns["act + env"], (params, states[name], obs, env_state, step_keys))
-    for name in ("direct", "fast"):
-        calls[("generation", name)] = (generation[name], (params, keys))
+    for name, f in generation.items():
+        calls[("generation", name)] = (f, (params, keys))
     seconds = interleaved(calls, repeats)
 
     per = {"development": f"{size} members", "update": f"{size} members x {PHASE_STEPS} steps",
@@ -199,6 +205,9 @@ def mid_run(cfg, params, keys, label: str, repeats: int) -> None:
         (dw, dc), (fw, fc) = seconds[(phase, "direct")], seconds[(phase, "fast")]
         print(f"{phase + ' (' + per[phase] + ')':>34}  {dw * 1e3:9.1f} ms {fw * 1e3:6.1f} ms {dw / fw:5.2f}x"
               f"   {dc * 1e3:8.1f} ms {fc * 1e3:6.1f} ms {dc / fc:5.2f}x")
+    (vw, vc), (fw, fc) = seconds[("generation", "fast, vmap")], seconds[("generation", "fast")]
+    print(f"generation, fast under plain vmap (no skipping): wall {vw * 1e3:.1f} ms, CPU {vc * 1e3:.1f} ms; "
+          f"the population loop takes {fw / vw:.2f}x (wall), {fc / vc:.2f}x (CPU) of that")
     steps = size * 3 * get_task(TASK).max_episode_steps
     print(f"generation, policy steps per wall second: direct {steps / seconds[('generation', 'direct')][0]:,.0f}, "
           f"fast {steps / seconds[('generation', 'fast')][0]:,.0f}")
@@ -211,12 +220,16 @@ def main() -> None:
     parser.add_argument("--skip-first", action="store_true", help="only the mid-run population")
     parser.add_argument("--checkpoint", type=Path, help="sample the mid-run population from this es_state.eqx")
     parser.add_argument("--screen", action="store_true", help="print the keys of balancing lifetimes and exit")
+    parser.add_argument("--rolled-threefry", action="store_true",
+                        help="keep JAX's rolled threefry lowering (evolution unrolls it, for both models alike)")
     args = parser.parse_args()
+    unrolled = not args.rolled_threefry and unroll_threefry_on_cpu()
 
     devices = jax.devices()
     print(f"{datetime.datetime.now():%Y-%m-%d %H:%M}; machine: {platform.machine()} {platform.processor() or ''}, "
           f"{os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-          f"jax {jax.__version__}, {len(devices)} x {devices[0].platform} devices")
+          f"jax {jax.__version__}, {len(devices)} x {devices[0].platform} devices; "
+          f"threefry {'unrolled' if unrolled else 'rolled'} (both models)")
     print(f"setting: {TASK}, N=32, population {args.population}, 3 episodes x 500 steps")
     cfg = model_config(TASK)  # N=32, F=8, E=4, R=3, pruning and synaptogenesis on
     developed = dataclasses.replace(cfg, dev_steps=50)
