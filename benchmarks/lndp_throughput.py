@@ -34,7 +34,7 @@ shared machine it counts the work, not the wait for a core); the ratio is direct
 (above 1: fast is faster), from the medians of the interleaved repeats.
 
 Usage: python benchmarks/lndp_throughput.py [--population 64] [--repeats 3] [--skip-first]
-       [--checkpoint PATH] [--screen] [--rolled-threefry]
+       [--task Acrobot-v1] [--checkpoint PATH] [--screen] [--rolled-threefry]
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ from plasticnets.lndp.model import LNDP, NetState
 from plasticnets.lndp.reference import DirectLNDP, Graph, PolicyState
 from plasticnets.lndp.tasks import LifetimeTask, model_config
 
-TASK = "CartPole-v1"
+TASK = "CartPole-v1"  # the mid-run populations are CartPole's
 PHASE_STEPS = 20  # steps per timed call of a per-step phase (one call costs well above dispatch)
 WARM_STEPS = 100  # environment steps before the per-step phases are timed
 
@@ -97,26 +97,27 @@ def to_reference(n: NetState) -> PolicyState:
 # ---- whole generations ---------------------------------------------------------------------
 
 
-def generation_fn(model, skip: bool, sharding=None):
-    task = LifetimeTask(TASK, model, n_episodes=3)
+def generation_fn(model, skip: bool, sharding=None, task_name: str = TASK):
+    task = LifetimeTask(task_name, model, n_episodes=3)
     f = jax.jit(task.population if skip else jax.vmap(task))
     if sharding is None:
         return f
     return lambda params, keys: f(*jax.device_put((params, keys), sharding))
 
 
-def first_generation(cfg, size: int, repeats: int) -> None:
+def first_generation(task: str, size: int, repeats: int) -> None:
+    cfg = model_config(task)
     params, keys = populations.first_generation(cfg, size)
-    steps = size * 3 * get_task(TASK).max_episode_steps
-    calls = {"direct, vmap": (generation_fn(DirectLNDP(cfg), False), (params, keys)),
-             "fast, vmap": (generation_fn(LNDP(cfg), False), (params, keys)),
-             "fast, population (skip)": (generation_fn(LNDP(cfg), True), (params, keys))}
+    steps = size * 3 * get_task(task).max_episode_steps
+    calls = {"direct, vmap": (generation_fn(DirectLNDP(cfg), False, task_name=task), (params, keys)),
+             "fast, vmap": (generation_fn(LNDP(cfg), False, task_name=task), (params, keys)),
+             "fast, population (skip)": (generation_fn(LNDP(cfg), True, task_name=task), (params, keys))}
     sharding = batch_sharding(size)
     if sharding is not None:
         calls[f"fast, population, {len(jax.devices())} devices"] = (
-            generation_fn(LNDP(cfg), True, sharding), (params, keys))
+            generation_fn(LNDP(cfg), True, sharding, task_name=task), (params, keys))
     lengths = episode_lengths(calls["fast, population (skip)"][0](params, keys))
-    print(f"\n== first generation: N(0, 1) parameters, no development; episode lengths {lengths}")
+    print(f"\n== first generation, {task}: N(0, 1) parameters, no development; episode returns {lengths}")
     seconds = interleaved(calls, repeats)
     (wall0, cpu0) = seconds["direct, vmap"]
     for name, (wall, cpu) in seconds.items():
@@ -126,7 +127,7 @@ def first_generation(cfg, size: int, repeats: int) -> None:
 
 
 def episode_lengths(lifetimes) -> str:
-    """Summary of the episode returns, which are the episode lengths on CartPole."""
+    """Summary of the episode returns (on CartPole, the episode lengths)."""
     r = np.asarray(lifetimes.episode_returns)
     return (f"mean {r.mean():.1f}, median {np.median(r):.0f}, max {r.max():.0f}, "
             f"{(r >= 500).mean():.0%} of episodes at 500")
@@ -183,7 +184,7 @@ def mid_run(cfg, params, keys, label: str, repeats: int) -> None:
     generation = {"direct": generation_fn(direct, False), "fast": generation_fn(fast, True),
                   "fast, vmap": generation_fn(fast, False)}
     lengths = episode_lengths(generation["fast"](params, keys))
-    print(f"\n== mid-run: {label}; {cfg.dev_steps} developmental steps; episode lengths {lengths}")
+    print(f"\n== mid-run: {label}; {cfg.dev_steps} developmental steps; episode returns {lengths}")
 
     net, obs, env_state = warm_states(fast, params, keys, WARM_STEPS)
     step_keys = jax.random.split(jax.random.PRNGKey(3), size)
@@ -218,6 +219,8 @@ def main() -> None:
     parser.add_argument("--population", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=3, help="interleaved timed runs per variant (median)")
     parser.add_argument("--skip-first", action="store_true", help="only the mid-run population")
+    parser.add_argument("--task", default=TASK, help="task of the first generation (Acrobot-v1: no episode ends "
+                        "early); the mid-run population runs only on CartPole-v1")
     parser.add_argument("--checkpoint", type=Path, help="sample the mid-run population from this es_state.eqx")
     parser.add_argument("--screen", action="store_true", help="print the keys of balancing lifetimes and exit")
     parser.add_argument("--rolled-threefry", action="store_true",
@@ -230,14 +233,15 @@ def main() -> None:
           f"{os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
           f"jax {jax.__version__}, {len(devices)} x {devices[0].platform} devices; "
           f"threefry {'unrolled' if unrolled else 'rolled'} (both models)")
-    print(f"setting: {TASK}, N=32, population {args.population}, 3 episodes x 500 steps")
-    cfg = model_config(TASK)  # N=32, F=8, E=4, R=3, pruning and synaptogenesis on
-    developed = dataclasses.replace(cfg, dev_steps=50)
+    print(f"setting: N=32, population {args.population}, 3 episodes x 500 steps")
+    developed = dataclasses.replace(model_config(TASK), dev_steps=50)  # N=32, F=8, E=4, R=3, SP on
     if args.screen:
         print(populations.screen(developed, generation_fn(LNDP(developed), True)))
         return
     if not args.skip_first:
-        first_generation(cfg, args.population, args.repeats)
+        first_generation(args.task, args.population, args.repeats)
+    if args.task != TASK:
+        return
     if args.checkpoint:
         params, keys = populations.from_checkpoint(args.checkpoint, developed, args.population)
         label = f"sampled from {args.checkpoint}"
