@@ -110,7 +110,7 @@ def unrolled_contract(w: jax.Array, x: jax.Array) -> jax.Array:
     Under ``vmap`` over a population, an einsum this small becomes a batched matmul per
     member whose (K, N, N) result is written out and read back; multiply-adds over whole
     N x N planes instead fuse with their consumers (gates, ReLUs, decisions) into one
-    elementwise loop (about 3x faster for the decision MLPs on a CPU)."""
+    elementwise loop (the decision MLPs ran 2 to 3x faster on a CPU)."""
     extra = (None,) * (x.ndim - 1)
     acc = w[(slice(None), 0) + extra] * x[0]
     for m in range(1, x.shape[0]):
