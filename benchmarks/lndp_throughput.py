@@ -1,114 +1,255 @@
-"""LNDP evaluation throughput: policy steps per second for one generation's lifetimes.
+"""LNDP evaluation throughput: the fast model against the direct transcription, per phase.
 
-Setting (issue 4): N=32 nodes, population 64, CartPole-v1, 3 episodes x 500 steps per
-lifetime, synaptogenesis and pruning on, parameters drawn as CMA-ES's first generation
-draws them (N(0, 1)). Policy steps = population x episodes x steps (every step costs the
-same under vmap: frozen steps are selects, not skips). Compilation is excluded.
+Setting (issue 4, issue 15): N=32 nodes, population 64, CartPole-v1, 3 episodes x 500 steps
+per lifetime, synaptogenesis and pruning on. Compared in the same process, on the same
+parameters, keys and states, with the repeats interleaved (a loaded machine slows both
+alike), compilation excluded:
 
-Compared in the same run, on the same parameters and keys:
-- ``direct``: the direct transcription (plasticnets.lndp.reference: per-edge concatenated
-  inputs, (N, N, E) layout, double vmap), ``vmap`` over the population, one XLA device
-  (one core);
-- ``fast``: plasticnets.lndp.model (per-node projections, features-first layout), ``vmap``
-  over the population, one device;
-- ``fast + skip``: the same model stepped as a population (``LifetimeTask.population``),
-  which skips the update when every member's episode is over (under ``vmap`` the
-  done-freeze is a select, so frozen steps cost a full update); one device, then sharded
-  over one XLA CPU device per core. Its gain depends on how long episodes last: first-
-  generation parameters end CartPole episodes early. ``--task Acrobot-v1`` shows the case
-  where no episode ends early (random networks never reach the goal), so nothing is skipped.
+- ``direct``: the direct transcription (plasticnets.lndp.reference: the official code's
+  formulation, per-edge concatenated inputs, (N, N, E) layout, double vmap), ``vmap`` over
+  the population;
+- ``fast``: plasticnets.lndp.model, as evolution runs it.
 
-The script also reports how far the two formulations' fitness values are apart in
-float32: free-running lifetimes diverge once rounding flips a decision or an action (the
-dynamics are chaotic); step by step they agree (tests/test_lndp_parity.py).
+Two populations (benchmarks/lndp_populations.py):
 
-Usage: python benchmarks/lndp_throughput.py [--population 64] [--repeats 2] [--task CartPole-v1]
+- ``first generation``: parameters drawn N(0, 1), no development (the issue-4 setting).
+  Whole generations only: direct ``vmap``, fast ``vmap``, and fast stepped as a population
+  (``LifetimeTask.population``, which skips the update at steps where every member's episode
+  is over; its gain depends on how long episodes last: here they end early).
+- ``mid-run``: members that balance CartPole for 500 steps in every episode, with 50
+  developmental steps (config/config.yaml's ``dev_steps``), where nothing is skipped and the
+  update runs at every step: the case where a long run spends its time. Per phase:
+  ``development`` (initial graph and 50 developmental steps), ``update`` (one lifetime
+  update, on states taken 100 steps into the first episode), ``act + env`` (forward pass,
+  read-out and environment step), and whole generations (direct ``vmap`` against fast as
+  evolution runs it; fast under plain ``vmap`` too, to show what the population loop costs
+  when it skips nothing). ``--checkpoint es_state.eqx`` instead samples the population from a
+  saved CMA-ES state (read only) and reports its episode lengths.
+
+Threefry (the random bits) is lowered unrolled for both models, as evolution lowers it
+(plasticnets.lndp.cpu_threefry; ``--rolled-threefry`` keeps JAX's CPU default).
+
+Times are per call of the whole population, wall-clock and CPU (this process's threads: on a
+shared machine it counts the work, not the wait for a core); the ratio is direct / fast
+(above 1: fast is faster), from the medians of the interleaved repeats.
+
+Usage: python benchmarks/lndp_throughput.py [--population 64] [--repeats 3] [--skip-first]
+       [--task Acrobot-v1] [--checkpoint PATH] [--screen] [--rolled-threefry]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime
 import os
 
 # One XLA CPU device per core (before JAX is imported), so the population can be sharded.
 os.environ.setdefault("XLA_FLAGS", f"--xla_force_host_platform_device_count={os.cpu_count()}")
 import platform
+import statistics
 import time
+from pathlib import Path
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
-from plasticnets.envs import get_task
+import lndp_populations as populations
 from plasticnets.devices import batch_sharding
-from plasticnets.lndp.model import LNDP
-from plasticnets.lndp.params import random_params
-from plasticnets.lndp.reference import DirectLNDP
+from plasticnets.envs import get_task, make_jax_env
+from plasticnets.lndp.cpu_threefry import unroll_threefry_on_cpu
+from plasticnets.lndp.model import LNDP, NetState
+from plasticnets.lndp.reference import DirectLNDP, Graph, PolicyState
 from plasticnets.lndp.tasks import LifetimeTask, model_config
 
+TASK = "CartPole-v1"  # the mid-run populations are CartPole's
+PHASE_STEPS = 20  # steps per timed call of a per-step phase (one call costs well above dispatch)
+WARM_STEPS = 100  # environment steps before the per-step phases are timed
 
-def measure(model, task_name: str, population, keys, sharding, repeats: int, skip: bool):
-    """(compile seconds, best steady-state seconds, fitness) for one generation's lifetimes."""
-    task = LifetimeTask(task_name, model, n_episodes=3)
-    evaluate = jax.jit(task.population if skip else jax.vmap(task))
-    if sharding is not None:
-        population, keys = jax.device_put((population, keys), sharding)
-    start = time.perf_counter()
-    fitness = jax.block_until_ready(evaluate(population, keys).fitness)
-    compile_s = time.perf_counter() - start
-    times = []
+
+def blocked(f, *args):
+    """(wall, CPU) seconds for one call of the compiled ``f``. CPU time is this process's, all
+    threads: on a machine shared with other jobs it counts the work, not the wait for a core."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    jax.block_until_ready(f(*args))
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def interleaved(calls: dict, repeats: int) -> dict:
+    """Median (wall, CPU) seconds per call of each of ``calls`` (name -> (f, args)), compiled
+    first, then timed in turn ``repeats`` times."""
+    for f, args in calls.values():
+        jax.block_until_ready(f(*args))
+    times = {name: [] for name in calls}
     for _ in range(repeats):
-        start = time.perf_counter()
-        jax.block_until_ready(evaluate(population, keys).fitness)
-        times.append(time.perf_counter() - start)
-    return compile_s, min(times), np.asarray(fitness)
+        for name, (f, args) in calls.items():
+            times[name].append(blocked(f, *args))
+    return {name: tuple(statistics.median(x) for x in zip(*t)) for name, t in times.items()}
+
+
+def to_reference(n: NetState) -> PolicyState:
+    """A (batched) fast-model state in the direct model's layout."""
+    return PolicyState(G=Graph(A=n.A, h=n.h, e=jnp.moveaxis(n.e, -3, -1)), a=n.a, w=n.w, r=n.r, d=n.d,
+                       t=n.t, a_seq=n.a_seq)
+
+
+# ---- whole generations ---------------------------------------------------------------------
+
+
+def generation_fn(model, skip: bool, sharding=None, task_name: str = TASK):
+    task = LifetimeTask(task_name, model, n_episodes=3)
+    f = jax.jit(task.population if skip else jax.vmap(task))
+    if sharding is None:
+        return f
+    return lambda params, keys: f(*jax.device_put((params, keys), sharding))
+
+
+def first_generation(task: str, size: int, repeats: int) -> None:
+    cfg = model_config(task)
+    params, keys = populations.first_generation(cfg, size)
+    steps = size * 3 * get_task(task).max_episode_steps
+    calls = {"direct, vmap": (generation_fn(DirectLNDP(cfg), False, task_name=task), (params, keys)),
+             "fast, vmap": (generation_fn(LNDP(cfg), False, task_name=task), (params, keys)),
+             "fast, population (skip)": (generation_fn(LNDP(cfg), True, task_name=task), (params, keys))}
+    sharding = batch_sharding(size)
+    if sharding is not None:
+        calls[f"fast, population, {len(jax.devices())} devices"] = (
+            generation_fn(LNDP(cfg), True, sharding, task_name=task), (params, keys))
+    lengths = episode_lengths(calls["fast, population (skip)"][0](params, keys))
+    print(f"\n== first generation, {task}: N(0, 1) parameters, no development; episode returns {lengths}")
+    seconds = interleaved(calls, repeats)
+    (wall0, cpu0) = seconds["direct, vmap"]
+    for name, (wall, cpu) in seconds.items():
+        print(f"{name:>34}: wall {wall:7.2f} s, CPU {cpu:7.2f} s per generation "
+              f"({steps / wall:>9,.0f} policy steps/s); ratio direct / this: wall {wall0 / wall:5.2f}x, "
+              f"CPU {cpu0 / cpu:5.2f}x")
+
+
+def episode_lengths(lifetimes) -> str:
+    """Summary of the episode returns (on CartPole, the episode lengths)."""
+    r = np.asarray(lifetimes.episode_returns)
+    return (f"mean {r.mean():.1f}, median {np.median(r):.0f}, max {r.max():.0f}, "
+            f"{(r >= 500).mean():.0%} of episodes at 500")
+
+
+# ---- mid-run, per phase ----------------------------------------------------------------------
+
+
+def warm_states(model: LNDP, params, keys, steps: int):
+    """Population states ``steps`` environment steps into the first episode (fast model),
+    with the observations and environment states there."""
+    env, env_params = make_jax_env(TASK)
+
+    def member(p, key):
+        net = model.init(p, key)
+        obs, env_state = env.reset(key, env_params)
+
+        def step(carry, k):
+            net, obs, env_state = carry
+            net = model.maybe_update(p, net, k)
+            action, net = model.act(p, obs, net)
+            obs, env_state, reward, *_ = env.step(k, env_state, action, env_params)
+            return (net._replace(r=reward[None]), obs, env_state), None
+
+        return jax.lax.scan(step, (net, obs, env_state), jax.random.split(key, steps))[0]
+
+    return jax.jit(jax.vmap(member))(params, keys)
+
+
+def phase_fns(model):
+    """Jitted population functions of one model: development, updates, act + env."""
+    env, env_params = make_jax_env(TASK)
+
+    def updates(p, net, key):
+        return jax.lax.scan(lambda n, k: (model.maybe_update(p, n, k), None), net,
+                            jax.random.split(key, PHASE_STEPS))[0]
+
+    def acts(p, net, obs, env_state, key):
+        def step(carry, k):
+            net, obs, env_state = carry
+            action, net = model.act(p, obs, net)
+            obs, env_state, *_ = env.step(k, env_state, action, env_params)
+            return (net, obs, env_state), None
+
+        return jax.lax.scan(step, (net, obs, env_state), jax.random.split(key, PHASE_STEPS))[0]
+
+    return {"development": jax.jit(jax.vmap(model.init)), "update": jax.jit(jax.vmap(updates)),
+            "act + env": jax.jit(jax.vmap(acts))}
+
+
+def mid_run(cfg, params, keys, label: str, repeats: int) -> None:
+    size = keys.shape[0]
+    fast, direct = LNDP(cfg), DirectLNDP(cfg)
+    generation = {"direct": generation_fn(direct, False), "fast": generation_fn(fast, True),
+                  "fast, vmap": generation_fn(fast, False)}
+    lengths = episode_lengths(generation["fast"](params, keys))
+    print(f"\n== mid-run: {label}; {cfg.dev_steps} developmental steps; episode returns {lengths}")
+
+    net, obs, env_state = warm_states(fast, params, keys, WARM_STEPS)
+    step_keys = jax.random.split(jax.random.PRNGKey(3), size)
+    states = {"fast": net, "direct": to_reference(net)}
+    calls = {}
+    for name, model in (("direct", direct), ("fast", fast)):
+        fns = phase_fns(model)
+        calls[("development", name)] = (fns["development"], (params, keys))
+        calls[("update", name)] = (fns["update"], (params, states[name], step_keys))
+        calls[("act + env", name)] = (fns["act + env"], (params, states[name], obs, env_state, step_keys))
+    for name, f in generation.items():
+        calls[("generation", name)] = (f, (params, keys))
+    seconds = interleaved(calls, repeats)
+
+    per = {"development": f"{size} members", "update": f"{size} members x {PHASE_STEPS} steps",
+           "act + env": f"{size} members x {PHASE_STEPS} steps", "generation": f"{size} lifetimes"}
+    print(f"{'phase':>34}  {'wall: direct':>12} {'fast':>9} {'ratio':>6}   {'CPU: direct':>11} {'fast':>9} {'ratio':>6}")
+    for phase in per:
+        (dw, dc), (fw, fc) = seconds[(phase, "direct")], seconds[(phase, "fast")]
+        print(f"{phase + ' (' + per[phase] + ')':>34}  {dw * 1e3:9.1f} ms {fw * 1e3:6.1f} ms {dw / fw:5.2f}x"
+              f"   {dc * 1e3:8.1f} ms {fc * 1e3:6.1f} ms {dc / fc:5.2f}x")
+    (vw, vc), (fw, fc) = seconds[("generation", "fast, vmap")], seconds[("generation", "fast")]
+    print(f"generation, fast under plain vmap (no skipping): wall {vw * 1e3:.1f} ms, CPU {vc * 1e3:.1f} ms; "
+          f"the population loop takes {fw / vw:.2f}x (wall), {fc / vc:.2f}x (CPU) of that")
+    steps = size * 3 * get_task(TASK).max_episode_steps
+    print(f"generation, policy steps per wall second: direct {steps / seconds[('generation', 'direct')][0]:,.0f}, "
+          f"fast {steps / seconds[('generation', 'fast')][0]:,.0f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--population", type=int, default=64)
-    parser.add_argument("--repeats", type=int, default=2, help="timed runs per variant (best is reported)")
-    parser.add_argument("--task", default="CartPole-v1")
-    parser.add_argument("--skip-direct", action="store_true", help="only the fast model (e.g. large populations)")
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved timed runs per variant (median)")
+    parser.add_argument("--skip-first", action="store_true", help="only the mid-run population")
+    parser.add_argument("--task", default=TASK, help="task of the first generation (Acrobot-v1: no episode ends "
+                        "early); the mid-run population runs only on CartPole-v1")
+    parser.add_argument("--checkpoint", type=Path, help="sample the mid-run population from this es_state.eqx")
+    parser.add_argument("--screen", action="store_true", help="print the keys of balancing lifetimes and exit")
+    parser.add_argument("--rolled-threefry", action="store_true",
+                        help="keep JAX's rolled threefry lowering (evolution unrolls it, for both models alike)")
     args = parser.parse_args()
-
-    cfg = model_config(args.task)  # N=32, F=8, E=4, R=3, pruning and synaptogenesis on
-    population = jax.vmap(lambda k: random_params(k, cfg))(jax.random.split(jax.random.PRNGKey(0), args.population))
-    keys = jax.random.split(jax.random.PRNGKey(1), args.population)
-    steps = args.population * 3 * get_task(args.task).max_episode_steps
+    unrolled = not args.rolled_threefry and unroll_threefry_on_cpu()
 
     devices = jax.devices()
-    print(f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores; "
-          f"jax {jax.__version__}, devices: {len(devices)} x {devices[0].platform}")
-    print(f"setting: {args.task}, N={cfg.n_nodes}, population {args.population}, 3 episodes, "
-          f"{steps:,} policy steps per generation (frozen steps included)")
-
-    runs = []
-    if not args.skip_direct:
-        runs.append(("direct, 1 device", DirectLNDP(cfg), None, False))
-    runs.append(("fast, 1 device", LNDP(cfg), None, False))
-    runs.append(("fast + skip, 1 device", LNDP(cfg), None, True))
-    sharding = batch_sharding(args.population)
-    if sharding is not None:
-        runs.append((f"fast + skip, {len(devices)} devices", LNDP(cfg), sharding, True))
-
-    results = {}
-    for name, model, shard, skip in runs:
-        compile_s, seconds, fitness = measure(model, args.task, population, keys, shard, args.repeats, skip)
-        results[name] = (steps / seconds, fitness)
-        print(f"{name:>26}: {steps / seconds:>10,.0f} policy steps/s  ({seconds:.2f} s per generation, "
-              f"compile {compile_s:.1f} s)")
-
-    fast_name = runs[-1][0]
-    if "direct, 1 device" in results:
-        direct_rate, direct_fitness = results["direct, 1 device"]
-        for name in results:
-            if name != "direct, 1 device":
-                print(f"ratio {name} / direct, 1 device: {results[name][0] / direct_rate:.2f}x")
-        fitness = results[fast_name][1]
-        same = np.isclose(fitness, direct_fitness, rtol=1e-5, atol=1e-5)
-        print(f"float32 fitness, fast vs direct: {same.sum()}/{len(same)} members equal (rtol 1e-5); "
-              f"max |difference| {np.abs(fitness - direct_fitness).max():.3g}, "
-              f"mean fitness {fitness.mean():.2f} vs {direct_fitness.mean():.2f}")
+    print(f"{datetime.datetime.now():%Y-%m-%d %H:%M}; machine: {platform.machine()} {platform.processor() or ''}, "
+          f"{os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+          f"jax {jax.__version__}, {len(devices)} x {devices[0].platform} devices; "
+          f"threefry {'unrolled' if unrolled else 'rolled'} (both models)")
+    print(f"setting: N=32, population {args.population}, 3 episodes x 500 steps")
+    developed = dataclasses.replace(model_config(TASK), dev_steps=50)  # N=32, F=8, E=4, R=3, SP on
+    if args.screen:
+        print(populations.screen(developed, generation_fn(LNDP(developed), True)))
+        return
+    if not args.skip_first:
+        first_generation(args.task, args.population, args.repeats)
+    if args.task != TASK:
+        return
+    if args.checkpoint:
+        params, keys = populations.from_checkpoint(args.checkpoint, developed, args.population)
+        label = f"sampled from {args.checkpoint}"
+    else:
+        params, keys = populations.balancing(developed, args.population)
+        label = "constructed members that balance (benchmarks/lndp_populations.py)"
+    mid_run(developed, params, keys, label, args.repeats)
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from evosax.algorithms.distribution_based.cma_es import eigen_decomposition
 
 from plasticnets.devices import batch_sharding, replicated
 from plasticnets.io import atomic_path, read_json, read_parquet, write_json, write_parquet
+from plasticnets.lndp.cpu_threefry import unroll_threefry_on_cpu
 from plasticnets.lndp.params import zero_params
 from plasticnets.lndp.tasks import LifetimeTask
 from plasticnets.progress import Progress
@@ -83,6 +84,7 @@ class Evolution:
 
     def __init__(self, task: LifetimeTask, cfg: EvolutionConfig, seed: int):
         self.task, self.cfg, self.seed = task, cfg, seed
+        unroll_threefry_on_cpu()  # the same random numbers, computed faster on a CPU (cpu_threefry.py)
         self.template = zero_params(task.model.cfg)
         self.es = LazyCMA_ES(cfg.population_size, self.template, cfg.eigen_every)
         self.es_params = self.es.default_params.replace(std_init=cfg.std_init)

@@ -24,8 +24,20 @@ steps in float32, because the dynamics are chaotic. The differences:
   N x N grid (edge GRU input, synaptogenesis MLP's first layer);
 - edge arrays are laid out features-first, ``(E, N, N)``, so the per-edge work runs
   over long contiguous N x N planes instead of trailing dimensions of size 4 to 16;
+- contractions over a handful of features (the edge state, E = 4, in the edge GRU and the
+  pruning MLP's first layer; the 16 hidden units of the decision MLPs) are written as
+  unrolled multiply-adds over N x N planes (``unrolled_contract``), so that XLA fuses each
+  rule into one elementwise pass instead of calling a small batched matmul per member and
+  materialising its (K, N, N) result. (The graph transformer keeps its einsums: unrolled,
+  its float32 rounding drifts ten times further from the reference's, 4e-3 instead of
+  4e-4 in the teacher-forced test.)
+- node quantities are laid out features-first too (``W @ h.T``), so that per-node gates and
+  projections run over rows of N;
 - decisions compare logits with ``log(t / (1 - t))`` instead of sigmoids with t;
 - the structural mask and node types are constants built once.
+
+These change only the order of floating-point sums. Profile and measurements:
+benchmarks/lndp_throughput.py and docs/decisions.md (LNDP, speed).
 """
 
 from __future__ import annotations
@@ -90,6 +102,31 @@ def gru_gates(gi: jax.Array, gh: jax.Array, bias_n: jax.Array, hidden: jax.Array
     update = jax.nn.sigmoid(iz + hz)
     new = jnp.tanh(inn + reset * (hn + bias_n))
     return new + update * (hidden - new)
+
+
+def unrolled_contract(w: jax.Array, x: jax.Array) -> jax.Array:
+    """``einsum("km,m...->k...", w, x)`` as M unrolled multiply-adds (M is 4 to 16 here).
+
+    Under ``vmap`` over a population, an einsum this small becomes a batched matmul per
+    member whose (K, N, N) result is written out and read back; multiply-adds over whole
+    N x N planes instead fuse with their consumers (gates, ReLUs, decisions) into one
+    elementwise loop (the decision MLPs ran 2 to 3x faster on a CPU)."""
+    extra = (None,) * (x.ndim - 1)
+    acc = w[(slice(None), 0) + extra] * x[0]
+    for m in range(1, x.shape[0]):
+        acc = acc + w[(slice(None), m) + extra] * x[m]
+    return acc
+
+
+def relu_mlp_logit(hidden_unit, units: int, w2: jax.Array, b2: jax.Array) -> jax.Array:
+    """``w2 @ relu(hidden) + b2`` for a decision MLP, the sum over its hidden units unrolled
+    for the same reason as ``unrolled_contract``. ``hidden_unit(u)`` builds unit u's
+    pre-activation plane: built one unit at a time, the (units, N, N) stack of them is never
+    materialised (sliced out of one array, XLA writes the whole stack out first)."""
+    acc = w2[0] * jax.nn.relu(hidden_unit(0))
+    for u in range(1, units):
+        acc = acc + w2[u] * jax.nn.relu(hidden_unit(u))
+    return acc + b2
 
 
 @dataclass(frozen=True)
@@ -181,8 +218,9 @@ class LNDP:
         x = jnp.concatenate([self.node_features(state.A), state.a_seq, state.h], axis=-1) @ pre.weight.T + pre.bias
         x = jax.lax.fori_loop(0, cfg.gnn_iters,
                               lambda _, x: self.graph_transformer(params, x, state.e, state.A), x)
-        gru = params.node_gru
-        h = gru_gates(x @ gru.weight_ih.T + gru.bias, state.h @ gru.weight_hh.T, gru.bias_n, state.h, axis=-1)
+        gru = params.node_gru  # gates over (3F, N): rows of N nodes
+        h = gru_gates(gru.weight_ih @ x.T + gru.bias[:, None], gru.weight_hh @ state.h.T, gru.bias_n[:, None],
+                      state.h.T, axis=0).T
 
         e = self.edge_update(params, h, state)
         key, prune = self._decide(key, params.prune, lambda: self.prune_logits(params, e), mask)
@@ -209,9 +247,11 @@ class LNDP:
         edge term multiplies the scores, and node j collects sum_i alpha_ij v_i with
         alpha normalised over j (the code's transposed aggregation)."""
         gt, n, ef = params.gt, x.shape[0], self.cfg.edge_features
-        q = (x @ gt.query.T).reshape(n, QK_FEATURES, HEADS)
-        k = (x @ gt.key.T).reshape(n, QK_FEATURES, HEADS)
-        v = (x @ gt.value.T).reshape(n, VALUE_FEATURES, HEADS)
+        qk = QK_FEATURES * HEADS
+        qkv = x @ jnp.concatenate([gt.query, gt.key, gt.value]).T  # one matmul instead of three (same sums)
+        q = qkv[:, :qk].reshape(n, QK_FEATURES, HEADS)
+        k = qkv[:, qk:2 * qk].reshape(n, QK_FEATURES, HEADS)
+        v = qkv[:, 2 * qk:].reshape(n, VALUE_FEATURES, HEADS)
         scores = jnp.einsum("idh,jdh->hij", q, k) / math.sqrt(QK_FEATURES)
         we, be = gt.edge.weight, gt.edge.bias
         eye = jnp.eye(n)
@@ -233,22 +273,21 @@ class LNDP:
         f, tl = cfg.node_features, cfg.trace_len
         w_post_h, w_pre_h, w_post_a, w_pre_a, w_r = jnp.split(
             gru.weight_ih, np.cumsum([f, f, tl, tl]), axis=1)
-        post = h @ w_post_h.T + state.a_seq @ w_post_a.T  # (N, 3E), indexed by j
-        pre = h @ w_pre_h.T + state.a_seq @ w_pre_a.T + gru.bias + w_r[:, 0] * state.r[0]  # by i
-        gi = pre.T[:, :, None] + post.T[:, None, :]  # (3E, N, N)
-        gh = jnp.einsum("km,mij->kij", gru.weight_hh, state.e)
+        post = w_post_h @ h.T + w_post_a @ state.a_seq.T  # (3E, N), indexed by j
+        pre = w_pre_h @ h.T + w_pre_a @ state.a_seq.T + (gru.bias + w_r[:, 0] * state.r[0])[:, None]  # by i
+        gi = pre[:, :, None] + post[:, None, :]  # (3E, N, N)
+        gh = unrolled_contract(gru.weight_hh, state.e)
         e = gru_gates(gi, gh, gru.bias_n[:, None, None], state.e, axis=0)
         return e * state.A
 
     def prune_logits(self, params: LNDPParams, e: jax.Array) -> jax.Array:
         mlp = params.prune
-        hidden = jax.nn.relu(jnp.einsum("um,mij->uij", mlp.w1, e) + mlp.b1[:, None, None])
-        return jnp.einsum("u,uij->ij", mlp.w2[0], hidden) + mlp.b2[0]
+        return relu_mlp_logit(lambda u: unrolled_contract(mlp.w1[u:u + 1], e)[0] + mlp.b1[u],
+                              mlp.w1.shape[0], mlp.w2[0], mlp.b2[0])
 
     def add_logits(self, params: LNDPParams, h: jax.Array) -> jax.Array:
         """Synaptogenesis MLP on [h_post, h_pre] per pair (i -> j)."""
         mlp, f = params.add, self.cfg.node_features
-        post = h @ mlp.w1[:, :f].T  # (N, 16), indexed by j
-        pre = h @ mlp.w1[:, f:].T + mlp.b1  # indexed by i
-        hidden = jax.nn.relu(pre.T[:, :, None] + post.T[:, None, :])
-        return jnp.einsum("u,uij->ij", mlp.w2[0], hidden) + mlp.b2[0]
+        post = mlp.w1[:, :f] @ h.T  # (16, N), indexed by j
+        pre = mlp.w1[:, f:] @ h.T + mlp.b1[:, None]  # indexed by i
+        return relu_mlp_logit(lambda u: pre[u, :, None] + post[u, None, :], mlp.w1.shape[0], mlp.w2[0], mlp.b2[0])
