@@ -421,3 +421,26 @@ def test_the_learning_rule_leaves_other_metrics_and_other_verdicts_alone():
                                [lndp_claim(metric="eval_best_fitness", check="value", group="full",
                                            between=[200, 400])], config=CONFIG)
     assert table.iloc[0]["verdict"] == "reproduced" and np.isnan(table.iloc[0]["trivial"])
+
+
+def test_a_claim_on_runs_that_hit_their_size_limit_says_so_and_only_then():
+    rows = summary({"growth_only": [900.0, 1000.0, 1100.0], "full": [10.0, 11.0, 9.0]}, metric="final_params",
+                   family="smgrnn")
+    ratio = claim(family="smgrnn", metric="final_params", group="growth_only", versus="full", check="ratio",
+                  between=[50, 200])
+    for dropped_slot, dropped_cap, expected in [
+            ([0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0], None),
+            ([0, 7, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0], "1 of 3 growth_only runs"),
+            ([0, 0, 0, 0, 0, 0], [3, 0, 1, 0, 0, 0], "2 of 3 growth_only runs"),
+            ([1, 1, 1, 0, 0, 2], [0, 0, 0, 0, 0, 0], "3 of 3 growth_only runs, 1 of 3 full runs")]:
+        table = cl.evaluate_claims(rows.assign(total_dropped_no_free_slot=dropped_slot,
+                                               total_dropped_by_check_cap=dropped_cap), [ratio], config=CONFIG)
+        got, reason = verdict(table)
+        assert got == "reproduced"  # the note changes no verdict
+        if expected is None:
+            assert "size limit" not in reason
+        else:
+            assert f"; {expected} hit a size limit and dropped growth" in reason and "lower bounds" in reason
+    table = cl.evaluate_claims(rows.assign(total_dropped_no_free_slot=[5] * 6), [claim(check="ratio", versus="full",
+                               group="growth_only", metric="final_params", between=[50, 200])], config=CONFIG)
+    assert "size limit" not in verdict(table)[1]  # a family without limit columns ("fam") never says it

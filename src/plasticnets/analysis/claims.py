@@ -172,6 +172,23 @@ def _values(by_task: pd.DataFrame, variant: str, metric: str) -> tuple[np.ndarra
     return values[finite], int(np.count_nonzero(~finite))
 
 
+def _limit_note(family_name: str, by_task: pd.DataFrame, names: list[str]) -> str:
+    """'; 5 of 5 growth_only runs hit a size limit ...' for the groups whose runs dropped growth at their capacity
+    (the family's ``limit_columns``), so that a size compared there is read as a lower bound; '' otherwise."""
+    family = FAMILIES.get(family_name)
+    columns = [c for c in (family.limit_columns if family else ()) if c in by_task.columns]
+    if not columns:
+        return ""
+    hits = []
+    for name in names:
+        runs = by_task[by_task["variant"] == name]
+        count = int((runs[columns].fillna(0).to_numpy(dtype=float) > 0).any(axis=1).sum())
+        if count:
+            hits.append(f"{count} of {len(runs)} {name} runs")
+    return (f"; {', '.join(hits)} hit a size limit and dropped growth ({', '.join(columns)}): their sizes are "
+            "lower bounds" if hits else "")
+
+
 def _evaluate_row(claim, task, by_task, versus, settings, config) -> dict:
     check, metric = claim["check"], claim["metric"]
     groups = [(name, *_values(by_task, name, metric)) for name in [claim["group"]] + ([versus] if versus else [])]
@@ -194,6 +211,7 @@ def _evaluate_row(claim, task, by_task, versus, settings, config) -> dict:
                 "reason": f"no finite value of {metric} in the runs of {' and '.join(blank)} on {task}"}
     dropped = [f"{count} of {name}" for name, _, count in groups if count]
     note = f"; non-finite {metric} dropped: {', '.join(dropped)}" if dropped else ""
+    note += _limit_note(claim["family"], by_task, [name for name, _, _ in groups])
 
     reference = (math.nan, math.nan)
     if check == "value":
