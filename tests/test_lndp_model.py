@@ -198,3 +198,27 @@ def test_population_gives_each_members_own_lifetime_in_float64():
     """population() (the skip-when-all-done branch) against one unbatched call per member, exactly."""
     run = subprocess.run([sys.executable, "-c", POPULATION_VS_MEMBERS], capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
+
+
+def test_structural_decisions_fire_strictly_above_the_threshold_and_only_where_allowed():
+    # The official rule is sigmoid(logit) > threshold; at threshold 0.5 the logit bound is exactly 0.
+    model = LNDP(LNDPConfig(obs_size=2, num_actions=2, n_nodes=7, decision_threshold=0.5))
+    assert model.cfg.decision_logit == 0.0
+    tiny = float(np.finfo(np.float32).tiny)  # the smallest normal float32 (XLA flushes subnormals to zero)
+    logits = jnp.zeros((7, 7)).at[0, 2].set(tiny).at[0, 3].set(-tiny).at[0, 5].set(1.0).at[2, 3].set(2.0)
+    mask = jnp.asarray(model.cfg.structural_mask())  # forbids 0 -> 5 (input -> output)
+    key, fire = model._decide(jax.random.PRNGKey(0), "rule present", lambda: logits, mask)
+    expected = np.zeros((7, 7), bool)
+    expected[0, 2] = expected[2, 3] = True  # exactly at the bound (0.0) does not fire
+    np.testing.assert_array_equal(fire, expected)
+    np.testing.assert_array_equal(key, jax.random.split(jax.random.PRNGKey(0))[0])  # one split per rule
+
+    _, off = model._decide(jax.random.PRNGKey(0), None, lambda: logits, mask)  # the rule is not evolved
+    assert not np.asarray(off).any()
+
+    # Stochastic mode: a coin with probability 0.5 * sigmoid(logit), drawn from the rule's own key.
+    stochastic = LNDP(LNDPConfig(obs_size=2, num_actions=2, n_nodes=7, stochastic_decisions=True))
+    logits = jnp.linspace(-3.0, 3.0, 49).reshape(7, 7)
+    _, fire = stochastic._decide(jax.random.PRNGKey(3), "rule present", lambda: logits, mask)
+    coin = jax.random.uniform(jax.random.split(jax.random.PRNGKey(3))[1], (7, 7)) < 0.5 * jax.nn.sigmoid(logits)
+    np.testing.assert_array_equal(fire, np.asarray(coin) & (np.asarray(mask) > 0))
