@@ -44,8 +44,10 @@ import dataclasses
 import datetime
 import os
 
+from plasticnets.xla_cpu import cpu_device_flags
+
 # One XLA CPU device per core (before JAX is imported), so the population can be sharded.
-os.environ.setdefault("XLA_FLAGS", f"--xla_force_host_platform_device_count={os.cpu_count()}")
+os.environ.setdefault("XLA_FLAGS", cpu_device_flags(os.cpu_count()))
 import platform
 import statistics
 import time

@@ -96,7 +96,8 @@ def test_checkpoint_of_other_settings_is_refused(evolution, uninterrupted, tmp_p
 
 SHARDED = """
 import os
-os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
+from plasticnets.xla_cpu import cpu_device_flags
+os.environ["XLA_FLAGS"] = cpu_device_flags(2)
 import jax, numpy as np
 from plasticnets.devices import batch_sharding
 from plasticnets.lndp.model import LNDP

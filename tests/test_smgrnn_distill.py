@@ -141,7 +141,8 @@ def test_run_folder_outputs(tmp_path):
 
 SHARDED_CHECK = """
 import os
-os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
+from plasticnets.xla_cpu import cpu_device_flags
+os.environ["XLA_FLAGS"] = cpu_device_flags(2)
 import jax, numpy as np
 from tests.test_smgrnn_distill import EXPERT, small_student
 from plasticnets.smgrnn.distill import DistillConfig, distill

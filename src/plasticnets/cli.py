@@ -82,8 +82,9 @@ def cmd_evolve(args: argparse.Namespace) -> None:
     if args.cpu_devices > 1:
         # Before the first JAX computation: one XLA CPU device per core, so the population
         # is sharded over them (ignored when an accelerator is the default backend).
-        flag = f"--xla_force_host_platform_device_count={args.cpu_devices}"
-        os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flag}".strip()
+        from plasticnets.xla_cpu import cpu_device_flags
+
+        os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {cpu_device_flags(args.cpu_devices)}".strip()
     from plasticnets.lndp.run import run_lndp
 
     settings = args.settings
