@@ -1,6 +1,7 @@
 """The command line: help for every command, and the expert gate's verdicts."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -77,3 +78,15 @@ def test_evolve_names_a_checkpoint_from_other_settings(tmp_path, capsys):
     assert code == 1
     err = capsys.readouterr().err
     assert "checkpoint.json was made with other settings" in err and "delete" in err
+
+
+def test_evolve_on_several_cpu_devices_sets_the_collective_timeouts(tmp_path, monkeypatch):
+    # A missing config file stops the command after the flags are set and before any JAX work.
+    monkeypatch.setenv("XLA_FLAGS", "--xla_dump_to=/dev/null")
+    code = main(["evolve", "--task", "CartPole-v1", "--variant", "full", "--seed", "0", "--cpu-devices", "2",
+                 "--config", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "run")])
+    assert code != 0
+    flags = os.environ["XLA_FLAGS"].split()
+    assert flags[0] == "--xla_dump_to=/dev/null"  # a user's own flags are kept
+    assert "--xla_force_host_platform_device_count=2" in flags
+    assert "--xla_cpu_collective_call_terminate_timeout_seconds=3600" in flags
