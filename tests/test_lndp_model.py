@@ -2,6 +2,7 @@
 freeze, and population rollouts. The fast model against the official code's transcription
 (reference.py): tests/test_lndp_parity.py."""
 
+import functools
 import subprocess
 import sys
 import textwrap
@@ -222,3 +223,43 @@ def test_structural_decisions_fire_strictly_above_the_threshold_and_only_where_a
     _, fire = stochastic._decide(jax.random.PRNGKey(3), "rule present", lambda: logits, mask)
     coin = jax.random.uniform(jax.random.split(jax.random.PRNGKey(3))[1], (7, 7)) < 0.5 * jax.nn.sigmoid(logits)
     np.testing.assert_array_equal(fire, np.asarray(coin) & (np.asarray(mask) > 0))
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled_update(pruning: bool, synaptogenesis: bool):
+    """(config, jitted update, a state) per pair of switches: the cases share their compiled code."""
+    cfg = LNDPConfig(obs_size=2, num_actions=2, n_nodes=7, pruning=pruning, synaptogenesis=synaptogenesis)
+    model = LNDP(cfg)
+    return cfg, jax.jit(model.update), model.init(zero_params(cfg), jax.random.PRNGKey(0))
+
+
+def _with_decision_biases(params, add, prune):
+    """Zero decision MLPs fire everywhere (bias +10) or nowhere (-10); None leaves a rule as it is."""
+    if add is not None and params.add is not None:
+        params = params._replace(add=params.add._replace(b2=jnp.full((1,), add)))
+    if prune is not None and params.prune is not None:
+        params = params._replace(prune=params.prune._replace(b2=jnp.full((1,), prune)))
+    return params
+
+
+@pytest.mark.parametrize("pruning, synaptogenesis, add, prune, expected", [
+    (True, True, -10.0, -10.0, "start"),   # neither rule fires: the graph stays
+    (True, True, -10.0, 10.0, "empty"),    # pruning removes every edge
+    (True, True, 10.0, -10.0, "full"),     # synaptogenesis adds every allowed edge
+    (True, True, 10.0, 10.0, "empty"),     # both fire: pruning wins
+    (False, True, 10.0, None, "full"),     # pruning off: nothing is removed
+    (True, False, None, 10.0, "empty"),    # synaptogenesis off: nothing is added
+    (False, True, -10.0, None, "start"),
+    (True, False, None, -10.0, "start"),
+])
+def test_one_update_adds_and_prunes_exactly_where_the_rules_fire(pruning, synaptogenesis, add, prune, expected):
+    """Fast: one lifetime update with decision MLPs that fire everywhere or nowhere. Catches either structural
+    rule switched off, or the order of the two (pruning wins), in seconds rather than the parity tests' minutes."""
+    cfg, update, state = _compiled_update(pruning, synaptogenesis)
+    mask = cfg.structural_mask()
+    params = _with_decision_biases(zero_params(cfg), add, prune)
+    start = (mask * (np.indices(mask.shape).sum(0) % 2)).astype(np.float32)  # every other allowed pair
+    updated = np.asarray(update(params, state._replace(A=jnp.asarray(start)), jax.random.PRNGKey(1)).A)
+    want = {"start": start, "empty": np.zeros_like(start), "full": mask.astype(np.float32)}[expected]
+    assert 0 < start.sum() < mask.sum()
+    np.testing.assert_array_equal(updated, want)
