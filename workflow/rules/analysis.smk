@@ -17,8 +17,10 @@ rule family_tables:
     log:
         "logs/tables/{family}.log",
     shell:
-        "plasticnets collect {wildcards.family} --runs {params.runs:q} --out-runs {output.runs}"
-        " --out-summary {output.summary} > {log} 2>&1"
+        logged(
+            "plasticnets collect {wildcards.family} --runs {params.runs:q} --out-runs {output.runs}"
+            " --out-summary {output.summary}"
+        )
 
 
 rule combined_tables:
@@ -31,8 +33,10 @@ rule combined_tables:
     log:
         "logs/tables/combined.log",
     shell:
-        "plasticnets combine --runs {input.runs:q} --summaries {input.summaries:q}"
-        " --out-runs {output.runs} --out-summary {output.summary} > {log} 2>&1"
+        logged(
+            "plasticnets combine --runs {input.runs:q} --summaries {input.summaries:q}"
+            " --out-runs {output.runs} --out-summary {output.summary}"
+        )
 
 
 rule statistics:
@@ -47,7 +51,7 @@ rule statistics:
     log:
         "logs/tables/statistics.log",
     shell:
-        "plasticnets stats --summary {input} --out-dir results/tables --settings {params.settings:q} > {log} 2>&1"
+        logged("plasticnets stats --summary {input} --out-dir results/tables --settings {params.settings:q}")
 
 
 rule claims:
@@ -62,8 +66,10 @@ rule claims:
     log:
         "logs/tables/claims.log",
     shell:
-        "plasticnets claims --summary {input.summary} --claims {input.claims} --out {output.csv}"
-        " --out-tex {output.tex} --settings {params.settings:q} > {log} 2>&1"
+        logged(
+            "plasticnets claims --summary {input.summary} --claims {input.claims} --out {output.csv}"
+            " --out-tex {output.tex} --settings {params.settings:q}"
+        )
 
 
 rule resolved_config:
@@ -78,7 +84,9 @@ rule resolved_config:
         from plasticnets.io import write_text
 
         write_text(output[0], yaml.safe_dump(dict(params.config), sort_keys=False))
-        write_text(log[0], f"wrote {output[0]}\n")
+        for path, mode in ((log[0], "w"), (f"{log[0]}.attempts", "a")):  # as logged() does for shell rules
+            with open(path, mode) as f:
+                f.write(f"wrote {output[0]}\n")
 
 
 rule tables:

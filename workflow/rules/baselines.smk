@@ -12,8 +12,10 @@ rule trivial_baselines:
     log:
         "logs/baselines/{protocol}/{task}.log",
     shell:
-        "plasticnets baselines --task {wildcards.task} --protocol {wildcards.protocol}"
-        " --settings {params.settings:q} --out results/baselines/{wildcards.protocol}/{wildcards.task} > {log} 2>&1"
+        logged(
+            "plasticnets baselines --task {wildcards.task} --protocol {wildcards.protocol}"
+            " --settings {params.settings:q} --out results/baselines/{wildcards.protocol}/{wildcards.task}"
+        )
 
 
 rule baselines:

@@ -41,6 +41,21 @@ wildcard_constraints:
     task="|".join(re.escape(t) for t in sorted(TASKS)),
 
 
+def logged(command, echo=False):
+    """A rule's shell line: ``command`` with stdout and stderr into the job's log, and every attempt also appended
+    to ``<log>.attempts`` between a header (start time, host) and a footer (exit status; none if it was killed).
+    Snakemake deletes a job's log before it reruns the job, so without the second file the reason an attempt died
+    would be lost. ``echo``: the output also reaches the terminal."""
+    sink = "| tee -a {log}.attempts | tee {log}" if echo else "| tee -a {log}.attempts > {log}"
+    return (
+        'printf "===== attempt started %s on %s =====\\n" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(hostname)"'
+        " >> {log}.attempts; "
+        f"({command}) 2>&1 {sink}"
+        ' && echo "===== attempt finished =====" >> {log}.attempts'
+        ' || (status=$?; echo "===== attempt failed: exit $status =====" >> {log}.attempts; exit $status)'
+    )
+
+
 def as_json(value):
     """A config value as compact JSON: rules pass it quoted (`{params.settings:q}`)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"))

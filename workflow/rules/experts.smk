@@ -17,9 +17,10 @@ rule train_expert:
         "results/benchmarks/experts/{task}/seed{seed}.tsv"
     threads: 1
     shell:
-        "plasticnets train-expert --task {wildcards.task} --seed {wildcards.seed} --out {params.out}"
-        " --ppo {params.ppo:q} --eval-episodes {params.eval_episodes} --eval-seed {params.eval_seed}"
-        " > {log} 2>&1"
+        logged(
+            "plasticnets train-expert --task {wildcards.task} --seed {wildcards.seed} --out {params.out}"
+            " --ppo {params.ppo:q} --eval-episodes {params.eval_episodes} --eval-seed {params.eval_seed}"
+        )
 
 
 rule expert_gate:
@@ -33,7 +34,10 @@ rule expert_gate:
         "logs/experts/{task}/seed{seed}.gate.log",
     shell:
         # tee: the gate's verdict also reaches the terminal, not only the log
-        "plasticnets check-expert --summary {input.summary} --out {output} {params.enforce} 2>&1 | tee {log}"
+        logged(
+            "plasticnets check-expert --summary {input.summary} --out {output} {params.enforce}",
+            echo=True,
+        )
 
 
 rule experts:

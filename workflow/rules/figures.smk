@@ -22,7 +22,7 @@ for _figure in FIGURES:
         log:
             f"logs/figures/{_figure.name}.log",
         shell:
-            "plasticnets figure {params.name} --tables results/tables --out {output.pdf} > {log} 2>&1"
+            logged("plasticnets figure {params.name} --tables results/tables --out {output.pdf}")
 
 
 rule figures:

@@ -23,10 +23,12 @@ rule evolve_lndp:
     resources:
         gpu=1,  # used by the slurm profile; locally an undeclared resource does not limit
     shell:
-        "plasticnets evolve --task {wildcards.task} --variant {wildcards.variant} --seed {wildcards.seed}"
-        " --settings {params.settings:q} --out {params.out} --checkpoint {params.checkpoint}"
-        " --eval-lifetimes {params.eval_lifetimes}"
-        " --eval-seed {params.eval_seed} --cpu-devices {threads} > {log} 2>&1"
+        logged(
+            "plasticnets evolve --task {wildcards.task} --variant {wildcards.variant} --seed {wildcards.seed}"
+            " --settings {params.settings:q} --out {params.out} --checkpoint {params.checkpoint}"
+            " --eval-lifetimes {params.eval_lifetimes}"
+            " --eval-seed {params.eval_seed} --cpu-devices {threads}"
+        )
 
 
 rule lndp:

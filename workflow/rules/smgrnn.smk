@@ -22,9 +22,11 @@ rule distill_smgrnn:
         "results/benchmarks/smgrnn/{task}/{variant}/seed{seed}.tsv"
     threads: 1
     shell:
-        "plasticnets distill --task {wildcards.task} --variant {wildcards.variant} --seed {wildcards.seed}"
-        " --settings {params.settings:q} --expert {input.policy} --out {params.out}"
-        " --eval-episodes {params.eval_episodes} --eval-seed {params.eval_seed} > {log} 2>&1"
+        logged(
+            "plasticnets distill --task {wildcards.task} --variant {wildcards.variant} --seed {wildcards.seed}"
+            " --settings {params.settings:q} --expert {input.policy} --out {params.out}"
+            " --eval-episodes {params.eval_episodes} --eval-seed {params.eval_seed}"
+        )
 
 
 rule distill_mlp_matched:
@@ -45,10 +47,12 @@ rule distill_mlp_matched:
         "results/benchmarks/smgrnn/{task}/mlp_matched/seed{seed}.tsv"
     threads: 1
     shell:
-        "plasticnets distill --task {wildcards.task} --variant {params.variant} --seed {wildcards.seed}"
-        " --settings {params.settings:q} --expert {input.policy} --out {params.out}"
-        " --eval-episodes {params.eval_episodes} --eval-seed {params.eval_seed}"
-        " --match-params-from {input.full} > {log} 2>&1"
+        logged(
+            "plasticnets distill --task {wildcards.task} --variant {params.variant} --seed {wildcards.seed}"
+            " --settings {params.settings:q} --expert {input.policy} --out {params.out}"
+            " --eval-episodes {params.eval_episodes} --eval-seed {params.eval_seed}"
+            " --match-params-from {input.full}"
+        )
 
 
 rule smgrnn:
