@@ -2,6 +2,9 @@
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
+# Every tool a target calls, and every tool those call (dvc, snakemake, plasticnets), comes from the project's
+# environment, activated or not.
+export PATH := $(abspath $(BIN)):$(PATH)
 CORES ?= all
 SNAKEMAKE_ARGS ?=
 PIP_VERSION := 26.3

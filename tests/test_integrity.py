@@ -96,6 +96,15 @@ def flip_a_byte(path):
     path.write_bytes(bytes(data))
 
 
+def flip_a_byte_keeping_time(path):
+    stat = path.stat()
+    flip_a_byte(path)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # Snakemake sees nothing
+
+
+CHANGED = "does not match the sha256 recorded when it was written"
+
+
 def test_verify_accepts_the_smoke_build(build):
     result = verify(build, "--no-dvc")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -117,6 +126,17 @@ def test_verify_accepts_the_smoke_build(build):
      "results/experts/CartPole-v1/seed0/policy.eqx: does not match the sha256"),
     ("results/tables/summary.csv", lambda p: p.write_bytes(b"\xff\xfe\x00garbage"),
      "corrupt CSV file results/tables/summary.csv"),
+    # readable, complete and the right size: only the hash recorded when it was written tells
+    ("results/lndp/CartPole-v1/full/seed0/best.eqx", flip_a_byte_keeping_time,
+     f"results/lndp/CartPole-v1/full/seed0/best.eqx: {CHANGED}"),
+    ("results/figures/lndp_fitness.png", flip_a_byte_keeping_time, f"results/figures/lndp_fitness.png: {CHANGED}"),
+    ("results/tables/claims.tex", flip_a_byte_keeping_time, f"results/tables/claims.tex: {CHANGED}"),
+    ("results/figures/expert_curves.pdf", delete,
+     "results/figures/expert_curves.pdf: missing (its hash was recorded when it was written"),
+    ("results/figures/expert_curves.pdf.sha256", delete,
+     "results/figures/expert_curves.pdf: no hash recorded when it was written"),
+    ("results/benchmarks/lndp/CartPole-v1/full/seed0.tsv", write_json({}),
+     "results/benchmarks/lndp/CartPole-v1/full/seed0.tsv: not a Snakemake benchmark table"),
 ])
 def test_verify_names_each_damaged_file(build, damage, relative, how, message):
     damage(relative, how)
@@ -124,6 +144,44 @@ def test_verify_names_each_damaged_file(build, damage, relative, how, message):
     assert result.returncode == 1
     assert message in result.stdout, result.stdout
     assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1, result.stderr
+
+
+def hashed_files(build):
+    return sorted(p for p in (build / "results").rglob("*") if p.is_file() and not p.name.endswith(".sha256")
+                  and "benchmarks" not in p.parts)
+
+
+def test_every_file_a_rule_writes_has_its_hash_recorded(build):
+    """The record is sha256sum's format: a user checks a folder with `sha256sum -c *.sha256`."""
+    files = hashed_files(build)
+    folders = {p.parent.relative_to(build / "results").parts[0] for p in files}
+    assert {"experts", "smgrnn", "lndp", "baselines", "tables", "figures"} <= folders
+    assert (build / "results" / "config.resolved.yaml").is_file()
+    for path in files:
+        record = path.with_name(path.name + ".sha256")
+        assert record.is_file(), f"{path} has no hash record"
+    table = build / "results" / "figures"
+    checked = subprocess.run("sha256sum -c *.sha256", shell=True, cwd=table, capture_output=True, text=True)
+    assert checked.returncode == 0 and checked.stdout.count(": OK") >= 2, checked.stdout + checked.stderr
+
+
+def test_verify_names_a_flipped_byte_in_every_results_file(build, tmp_path):
+    """One byte flipped (time kept) in every file under results/ at once: verify names each of them."""
+    from plasticnets.analysis.verify import verify_results
+
+    files = hashed_files(build)
+    backup = tmp_path / "results"
+    shutil.copytree(build / "results", backup)
+    try:
+        for path in files:
+            flip_a_byte_keeping_time(path)
+        _, hashed, problems = verify_results(build, use_dvc=False)
+    finally:
+        shutil.rmtree(build / "results")
+        shutil.copytree(backup, build / "results")
+    assert hashed == len(files) > 100
+    named = {line.split(": ")[0] for line in problems if CHANGED in line}
+    assert named == {str(p.relative_to(build)) for p in files}
 
 
 def test_verify_names_a_run_in_the_wrong_folder(build, damage):
@@ -135,16 +193,85 @@ def test_verify_names_a_run_in_the_wrong_folder(build, damage):
     assert pd.read_csv(build / "results/tables/summary.csv").shape[0] == 22  # the tables themselves untouched
 
 
-def test_publish_refuses_a_damaged_tree_that_snakemake_calls_complete(build, damage):
-    """A truncated file with its time restored: Snakemake has nothing to do, verify names it, nothing is pushed."""
+@pytest.mark.parametrize("relative, how, message", [
+    ("results/lndp/CartPole-v1/full/seed0/lifetime.parquet", truncate_keeping_time,
+     "corrupt parquet file results/lndp/CartPole-v1/full/seed0/lifetime.parquet"),
+    ("results/lndp/CartPole-v1/full/seed0/best.eqx", flip_a_byte_keeping_time,
+     f"results/lndp/CartPole-v1/full/seed0/best.eqx: {CHANGED}"),
+])
+def test_publish_refuses_a_damaged_tree_that_snakemake_calls_complete(build, damage, relative, how, message):
+    """A damaged file with its time restored: Snakemake has nothing to do, verify names it, nothing is pushed."""
     from .test_dvc import make
 
     lock = build / "dvc.lock"  # the shared smoke build may have been published already (tests/test_dvc.py)
     lock_before = lock.read_bytes() if lock.exists() else None
-    damage("results/lndp/CartPole-v1/full/seed0/lifetime.parquet", truncate_keeping_time)
+    damage(relative, how)
     assert planned_jobs(snakemake(build, "-n", "--cores", "1", *SMOKE).stdout) == {}
     result = make(build, "publish", check=False)
     assert result.returncode != 0
-    assert "corrupt parquet file results/lndp/CartPole-v1/full/seed0/lifetime.parquet" in result.stdout
+    assert message in result.stdout
     assert "refusing to push" in result.stderr
     assert (lock.read_bytes() if lock.exists() else None) == lock_before  # dvc commit never ran
+
+
+def test_make_verify_checks_dvc_without_an_activated_environment(build, damage):
+    """`make verify` from a shell whose PATH has no dvc: DVC's hashes are still compared, file by file."""
+    from .test_dvc import BIN, dvc
+
+    lock = build / "dvc.lock"
+    lock_before = lock.read_bytes() if lock.exists() else None
+    try:
+        dvc(build, "commit", "--force", "--quiet")  # record the build in dvc.lock (no push)
+        damage("results/figures/lndp_fitness.png", flip_a_byte_keeping_time)
+        env = {**os.environ, "PATH": "/usr/bin:/bin"}
+        result = subprocess.run(["make", "--no-print-directory", "-o", "setup", "verify", f"BIN={BIN}"],
+                                cwd=build, capture_output=True, text=True, env=env)
+    finally:
+        lock.write_bytes(lock_before) if lock_before is not None else lock.unlink()
+    assert result.returncode != 0
+    assert "results/figures/lndp_fitness.png: modified since dvc.lock (DVC's hashes)" in result.stdout, result.stdout
+    assert f"results/figures/lndp_fitness.png: {CHANGED}" in result.stdout
+
+
+def test_a_dvc_that_cannot_run_is_a_problem_not_a_skip(tmp_path, monkeypatch):
+    from plasticnets.analysis import verify as verify_module
+
+    (tmp_path / "dvc.lock").write_text("schema: '2.0'\nstages: {}\n")
+    failed = subprocess.CompletedProcess(["dvc"], 1, "", "/x/python: No module named dvc\n")
+    monkeypatch.setattr(verify_module, "_dvc", lambda root, *args: failed)
+    problems = verify_module._dvc_problems(tmp_path)
+    assert len(problems) == 1 and "cannot check DVC's hashes" in problems[0] and "No module named dvc" in problems[0]
+
+
+def test_every_attempt_of_a_job_keeps_its_log(build, damage, tmp_path):
+    """Snakemake deletes a job's log before it reruns the job; `<log>.attempts` keeps every attempt, each after a
+    header, with its exit status (a killed attempt has a header and no status)."""
+    log = build / "logs" / "tables" / "statistics.log"
+    attempts = log.with_name("statistics.log.attempts")
+    assert attempts.read_text().count("===== attempt started") == 1  # the smoke build's own
+    summary = build / "results" / "tables" / "summary.csv"
+    shutil.copy2(summary, tmp_path / "summary.csv")
+    damage("results/tables/summary.csv", lambda p: p.write_text("not,a\nsummary,table\n"))
+    failed = snakemake(build, "results/tables/groups.csv", "--cores", "1", *SMOKE, check=False)
+    assert failed.returncode != 0
+    first_error = log.read_text()
+    assert "plasticnets stats: error" in first_error, first_error
+    shutil.copy2(tmp_path / "summary.csv", summary)
+    snakemake(build, "results/tables/groups.csv", "--cores", "1", *SMOKE)
+    assert "plasticnets stats: error" not in log.read_text()  # the current log: the last attempt only
+    history = attempts.read_text()
+    assert history.count("===== attempt started") == 3
+    assert first_error.strip() in history and "===== attempt failed: exit 1 =====" in history
+    assert history.rstrip().endswith("===== attempt finished =====")
+
+
+def test_a_write_records_the_hash_of_what_it_wrote(tmp_path):
+    from plasticnets.io import read_hash_record, sha256_file, write_json
+
+    path = tmp_path / "run" / "summary.json"
+    write_json(path, {"a": 1})
+    assert read_hash_record(path) == sha256_file(path)
+    assert (tmp_path / "run" / "summary.json.sha256").read_text() == f"{sha256_file(path)}  summary.json\n"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["summary.json", "summary.json.sha256"]  # no temp file
+    write_json(path, {"a": 2})  # a rewrite records the new hash
+    assert read_hash_record(path) == sha256_file(path)

@@ -115,13 +115,15 @@ def cmd_validate_config(args: argparse.Namespace) -> None:
 def cmd_verify(args: argparse.Namespace) -> None:
     from plasticnets.analysis.verify import verify_results
 
-    runs, problems = verify_results(Path(args.root), use_dvc=args.dvc)
+    runs, hashed, problems = verify_results(Path(args.root), use_dvc=args.dvc)
     for line in problems:
         print(line)
     if problems:
-        raise ValueError(f"{len(problems)} problem(s) in {runs} run folder(s) and the tables under "
-                         f"{Path(args.root) / 'results'} (listed above)")
-    print(f"verify: {runs} run folder(s) and the tables are complete and readable")
+        raise ValueError(f"{len(problems)} problem(s) in {runs} run folder(s), the tables and {hashed} hashed "
+                         f"file(s) under {Path(args.root) / 'results'} (listed above)")
+    dvc = "DVC's hashes checked against dvc.lock" if args.dvc else "DVC not consulted (--no-dvc)"
+    print(f"verify: {runs} run folder(s) and the tables are complete and readable; {hashed} file(s) match the "
+          f"sha256 recorded when they were written; {dvc}")
 
 
 def cmd_collect(args: argparse.Namespace) -> None:
@@ -254,11 +256,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="check that every run folder under results/ is complete and undamaged",
                        description="Every run folder against its family's descriptor (declared outputs present, "
                        "summary keys, parquet columns, finite headline metrics, npz readable, expert hashes), the "
-                       "tables readable, and DVC's hashes against dvc.lock where one exists. One line per problem; "
-                       "exits 1 when there is any.")
+                       "tables readable, every file under results/ against the sha256 recorded beside it when it "
+                       "was written (<file>.sha256), and DVC's hashes against dvc.lock where one exists (with this "
+                       "environment's DVC). One line per problem; exits 1 when there is any.")
     p.add_argument("--root", default=".", help="project folder holding results/ (default: here)")
     p.add_argument("--dvc", action=argparse.BooleanOptionalAction, default=True,
-                   help="also compare tracked outputs with dvc.lock via `dvc status` (default: on)")
+                   help="also compare tracked outputs with dvc.lock, file by file, with this environment's DVC "
+                   "(default: on; publishing turns it off, since new results differ from the old lock by design)")
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("collect", help="gather run folders of one family into tidy tables")

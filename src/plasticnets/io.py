@@ -1,8 +1,14 @@
-"""Atomic writes and safe, self-describing artifact formats (JSON, parquet; never pickle)."""
+"""Atomic writes and safe, self-describing artifact formats (JSON, parquet; never pickle).
+
+Every file written here gets its SHA-256 recorded beside it, in ``<name>.sha256`` (``sha256sum`` format), at the
+moment it is written: ``plasticnets verify`` and ``make publish`` then refuse a file that changed afterwards, a
+flipped byte whose timestamp was restored included, without trusting timestamps or DVC.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import math
 import os
@@ -19,9 +25,49 @@ T = TypeVar("T")
 TRACKED_PACKAGES = ("plasticnets", "jax", "jaxlib", "equinox", "optax", "evosax", "gymnax", "gymnasium", "numpy", "pandas")
 
 
+HASH_SUFFIX = ".sha256"
+
+
+def sha256_file(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def hash_record_path(path: str | Path) -> Path:
+    """Where the hash of ``path``, recorded when it was written, lives: ``<path>.sha256``."""
+    path = Path(path)
+    return path.with_name(path.name + HASH_SUFFIX)
+
+
+def read_hash_record(path: str | Path) -> str | None:
+    """The SHA-256 recorded for ``path`` (None when there is no record, or one that is not a hash of it)."""
+    record = hash_record_path(path)
+    if not record.is_file():
+        return None
+    fields = record.read_text(errors="replace").split()
+    name = Path(path).name
+    if len(fields) != 2 or fields[1] != name or len(fields[0]) != 64:
+        return None
+    return fields[0].lower()
+
+
+def _replace_atomically(tmp: str | Path, path: Path, record_hash: bool) -> None:
+    digest = sha256_file(tmp) if record_hash else None
+    os.replace(tmp, path)
+    if digest is not None:  # after the file itself: a record always describes what lies under the final name
+        fd, record_tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".sha256.tmp", dir=path.parent)
+        with os.fdopen(fd, "w") as f:
+            f.write(f"{digest}  {path.name}\n")
+        os.replace(record_tmp, hash_record_path(path))
+
+
 @contextlib.contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it into place only if the block succeeds.
+def atomic_path(path: str | Path, record_hash: bool = True) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it into place only if the block succeeds, then record its
+    SHA-256 in ``<path>.sha256`` (unless ``record_hash`` is false).
 
     An interrupted job therefore never leaves a half-written file under the
     final name, which Snakemake or a reader could mistake for a finished one.
@@ -32,7 +78,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
-        os.replace(tmp, path)
+        _replace_atomically(tmp, path, record_hash)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
