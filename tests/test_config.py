@@ -1,5 +1,7 @@
 """Config validation: every shipped config is valid; each kind of mistake gets a message naming the key."""
 
+import copy
+import re
 from pathlib import Path
 
 import pytest
@@ -134,3 +136,63 @@ def test_lndp_task_seeds_name_an_lndp_task():
     config["lndp"]["task_seeds"] = {"Foraging": [0]}
     message = problems(config)
     assert "lndp.task_seeds" in message and "Foraging-nonstationary" in message
+
+
+# --- helpers: a config file over the default one -----------------------------------------------------------------
+
+def overlay(tmp_path, text, name="over.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def refused(*files):
+    with pytest.raises(ConfigError) as err:
+        load_config([DEFAULT, *files])
+    return str(err.value)
+
+
+# --- which file set the key -----------------------------------------------------------------------------------------
+
+def test_each_problem_names_the_last_file_that_set_its_key(tmp_path):
+    first = overlay(tmp_path, "experts: {seeds: [0, -2], eval_episodes: 0}\n", "first.yaml")
+    second = overlay(tmp_path, "experts: {seeds: [0, -3]}\n", "second.yaml")
+    message = refused(first, second)
+    assert f"config key experts.seeds[1]: -3 is out of range; it must be >= 0 (set in {second})" in message
+    assert f"config key experts.eval_episodes: 0 is out of range; it must be >= 1 (set in {first})" in message
+    # an unknown key: at the file that added it
+    ppo = overlay(tmp_path, "experts: {ppo: {CartPole-v1: {lrate: 1.0}}}\n")
+    assert re.search(r"experts\.ppo\.CartPole-v1\.lrate: unknown key; allowed keys at .* \(set in "
+                     + re.escape(str(ppo)) + r"\)$", refused(ppo), re.M)
+
+
+def test_a_problem_with_a_key_only_the_default_sets_names_the_default(tmp_path):
+    from plasticnets.config import load_sources, validate_config as validate
+
+    sources = load_sources([DEFAULT])
+    config = copy.deepcopy(sources[0][1])
+    config["smgrnn"]["graph"]["max_hidden"] = 0  # as if the default file said so
+    with pytest.raises(ConfigError) as err:
+        validate(config, checks=config_problems, sources=sources)
+    assert re.search(r"smgrnn\.graph\.max_hidden: 0 is out of range; it must be >= 1 \(set in \S*config/config\.yaml\)",
+                     str(err.value))
+
+
+def test_set_in_follows_merge_order_and_lists_replace():
+    from plasticnets.config import set_in
+
+    sources = [("a.yaml", {"x": {"y": 1, "l": [1, 2]}}), ("b.yaml", {"x": {"l": [3]}}), ("c.yaml", {"z": 0})]
+    assert set_in(sources, ["x", "y"]) == "a.yaml"
+    assert set_in(sources, ["x", "l", 0]) == "b.yaml"  # the list came from b as a whole
+    assert set_in(sources, ["x", "missing"]) == "b.yaml"  # the closest parent: the last file that has x
+    assert set_in(sources, ["nowhere"]) is None
+
+
+def test_snakemake_config_files_in_merge_order(tmp_path):
+    from plasticnets.config import snakemake_config_files
+
+    # workflow.configfiles: the --configfile files (absolute) first, then the Snakefile's configfile: directive,
+    # which Snakemake merges first.
+    smoke = (tmp_path / "config" / "smoke.yaml").absolute()
+    assert snakemake_config_files([smoke, "config/config.yaml"], [smoke]) == [Path("config/config.yaml"), smoke]
+    assert snakemake_config_files(["config/config.yaml"], []) == [Path("config/config.yaml")]

@@ -1,19 +1,21 @@
 """Configuration: load, merge and validate against workflow/schemas/config.schema.yaml.
 
 Validation runs in the Snakefile before any job is planned. Every problem is
-reported at once, each naming the key (``experts.seeds[1]``) and what is allowed
-there, because a researcher fixing a config wants the full list, not one error
-per run. Rules between keys that JSON Schema cannot express belong to the
-families; the caller passes them in (``plasticnets.families.config_problems``),
-so this module knows no family and imports none.
+reported at once, each naming the key (``experts.seeds[1]``), what is allowed
+there and the config file that set it, because a researcher fixing a config
+wants the full list, not one error per run. Rules between keys that JSON Schema
+cannot express belong to the families; the caller passes them in
+(``plasticnets.families.config_problems``), so this module knows no family and
+imports none.
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
+import re
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 import jsonschema
 import yaml
@@ -30,6 +32,8 @@ class ConfigError(ValueError):
 
 
 Checks = Callable[[dict[str, Any]], list[str]]
+Sources = Sequence[tuple[str, dict[str, Any]]]
+"""(label, mapping) pairs in merge order, e.g. ``("config/smoke.yaml", {...})``: which file set which key."""
 
 
 def _parse_yaml(path: Path) -> Any:
@@ -55,13 +59,37 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def file_label(path: str | Path) -> str:
+    """A file as messages show it: relative to the working directory when it lies below it."""
+    path = Path(path)
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def load_sources(paths: Iterable[str | Path]) -> list[tuple[str, dict[str, Any]]]:
+    """Each file's mapping, labelled with its name, in the order given (see ``Sources``)."""
+    return [(file_label(path), load_yaml(path)) for path in paths]
+
+
+def snakemake_config_files(configfiles: Iterable[str | Path], cli_configfiles: Iterable[str | Path]) -> list[Path]:
+    """Snakemake's config files in merge order. ``workflow.configfiles`` lists the ``--configfile`` files first
+    and the Snakefile's ``configfile:`` after them, but Snakemake merges the Snakefile's first and the command
+    line's over it (then ``--config``)."""
+    cli = [Path(f) for f in cli_configfiles]
+    cli_abs = {f.absolute() for f in cli}
+    return [Path(f) for f in configfiles if Path(f).absolute() not in cli_abs] + cli
+
+
 def load_config(paths: Iterable[str | Path], checks: Checks) -> dict[str, Any]:
     """Load and merge config files in order, then validate (schema, then ``checks``); returns the config with
-    defaults filled."""
+    defaults filled. Each problem names the last file that set its key."""
+    sources = load_sources(paths)
     config: dict[str, Any] = {}
-    for path in paths:
-        config = merge(config, load_yaml(path))
-    return validate_config(config, checks=checks)
+    for _, data in sources:
+        config = merge(config, data)
+    return validate_config(config, checks=checks, sources=sources)
 
 
 def _key_path(parts: Iterable[Any]) -> str:
@@ -69,6 +97,45 @@ def _key_path(parts: Iterable[Any]) -> str:
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text or "<top level>"
+
+
+_MISSING = object()
+_KEY_PATH = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _parse_key_path(text: str) -> list[Any]:
+    """``experts.seeds[1]`` -> ``["experts", "seeds", 1]`` (the inverse of ``_key_path``)."""
+    return [int(index) if index else name for name, index in _KEY_PATH.findall(text)]
+
+
+def set_in(sources: Sources, parts: Sequence[Any]) -> str | None:
+    """The label of the last source (in merge order) that sets the key path ``parts``, or its closest parent
+    that one does; lists replace when merged, so an item was set where its list was. None: no source sets any
+    part of it (the top level)."""
+    keys = []
+    for part in parts:
+        if isinstance(part, int):
+            break
+        keys.append(str(part))
+    for n in range(len(keys), 0, -1):
+        for label, data in reversed(sources):
+            node: Any = data
+            for key in keys[:n]:
+                node = next((v for k, v in node.items() if str(k) == key), _MISSING) if isinstance(node, dict) \
+                    else _MISSING
+            if node is not _MISSING:
+                return label
+    return None
+
+
+_LINE_KEY = re.compile(r"^config key (.+?): ")
+
+
+def _with_source(line: str, sources: Sources) -> str:
+    """``line`` (``config key <path>: ...``) with `` (set in <file>)`` appended, when a source sets that key."""
+    match = _LINE_KEY.match(line)
+    label = set_in(sources, _parse_key_path(match.group(1))) if match and sources else None
+    return f"{line} (set in {label})" if label else line
 
 
 def describe_schema_error(error: jsonschema.ValidationError, prefix: str = "config key") -> str:
@@ -117,20 +184,22 @@ def _fill_defaults(instance: Any, schema: dict[str, Any], root: dict[str, Any]) 
             _fill_defaults(instance[key], sub, root)
 
 
-def validate_config(config: dict[str, Any], schema_path: str | Path = SCHEMA_PATH, *, checks: Checks) -> dict[str, Any]:
-    """Validate ``config`` against the schema, then (defaults filled) with ``checks``, the rules between keys
-    (``plasticnets.families.config_problems``); raise ConfigError listing every problem, else return the config
-    with defaults filled."""
+def _raise_if(lines: list[str], sources: Sources) -> None:
+    if lines:
+        problems = "\n".join(f"  - {_with_source(line, sources)}" for line in lines)
+        raise ConfigError(f"invalid configuration ({len(lines)} problem(s)):\n{problems}")
+
+
+def validate_config(config: dict[str, Any], schema_path: str | Path = SCHEMA_PATH, *, checks: Checks,
+                    sources: Sources = ()) -> dict[str, Any]:
+    """Validate ``config`` against the schema, then (defaults filled) with ``checks``, the
+    rules between keys (``plasticnets.families.config_problems``); raise ConfigError listing every problem, each
+    with the last of ``sources`` that set its key, else return the config with defaults filled."""
     schema = yaml.safe_load(Path(schema_path).read_text())
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        problems = "\n".join(f"  - {line}" for e in errors for line in describe_schema_error(e).splitlines())
-        raise ConfigError(f"invalid configuration ({len(errors)} problem(s)):\n{problems}")
+    _raise_if([line for e in errors for line in describe_schema_error(e).splitlines()], sources)
     config = copy.deepcopy(config)
     _fill_defaults(config, schema, schema)
-    cross = checks(config)
-    if cross:
-        problems = "\n".join(f"  - {line}" for line in cross)
-        raise ConfigError(f"invalid configuration ({len(cross)} problem(s)):\n{problems}")
+    _raise_if(checks(config), sources)
     return config
