@@ -96,3 +96,25 @@ def test_snakemake_and_validate_config_stop_on_a_typo(copy_repo, tmp_path):
     cli = subprocess.run([sys.executable, "-m", "plasticnets.cli", "validate-config", "config/config.yaml"],
                          cwd=repo, capture_output=True, text=True)
     assert cli.returncode == 1 and "final_hiddden" in cli.stderr and "Traceback" not in cli.stderr
+
+
+def test_an_empty_claims_file_is_refused(tmp_path):
+    for content in ("", "# only comments\n"):
+        path = tmp_path / "claims.yaml"
+        path.write_text(content)
+        assert claims_problems(path, SMOKE, DEFAULT) == [
+            f"claims file (config key analysis.claims): {path} is empty: no keys"]
+
+
+def test_a_duplicate_key_in_the_claims_file_is_refused(tmp_path):
+    text = (ROOT / "config" / "claims.yaml").read_text()
+    first = text.index("    metric: final_hidden\n")
+    line = text[:first].count("\n") + 1
+    path = tmp_path / "claims.yaml"
+    path.write_text(text[:first] + "    metric: final_hidden\n" + text[first:])
+    index = claim("smgrnn_cartpole_hidden")
+    assert claims_problems(path, SMOKE, DEFAULT) == [
+        f"claims file (config key analysis.claims): invalid YAML file {path}: duplicate key claims[{index}].metric on "
+        f"lines {line} and {line + 1} (YAML would keep only the last; remove one)"]
+
+

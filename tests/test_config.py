@@ -138,7 +138,7 @@ def test_lndp_task_seeds_name_an_lndp_task():
     assert "lndp.task_seeds" in message and "Foraging-nonstationary" in message
 
 
-# --- helpers: a config file over the default one -----------------------------------------------------------------
+# --- what the schema alone let through: each refused, naming the key and the file that set it ---------------------
 
 def overlay(tmp_path, text, name="over.yaml"):
     path = tmp_path / name
@@ -150,6 +150,38 @@ def refused(*files):
     with pytest.raises(ConfigError) as err:
         load_config([DEFAULT, *files])
     return str(err.value)
+
+
+@pytest.mark.parametrize("content", ["", "\n\n", "# nothing but a comment\n# and another\n", "{}\n", "---\n"])
+def test_an_empty_config_file_is_refused(tmp_path, content):
+    path = overlay(tmp_path, content)
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(path))} is empty: no keys$"):
+        load_config([DEFAULT, path])
+
+
+@pytest.mark.parametrize("content, key, lines", [
+    ("scale: smoke\nexperts:\n  seeds: [0]\nscale: paper\n", "scale", (1, 4)),
+    ("experts:\n  ppo:\n    CartPole-v1:\n      lr: 1.0e-3\n      num_envs: 4\n      lr: 2.0e-3\n",
+     "experts.ppo.CartPole-v1.lr", (4, 6)),
+    ("smgrnn:\n  variants:\n    - {name: full}\n    - name: static\n      spm: {prune: false}\n      name: other\n",
+     "smgrnn.variants[1].name", (4, 6)),
+    ("experts: {seeds: [0], seeds: [1]}\n", "experts.seeds", None),
+])
+def test_a_duplicate_key_is_refused_with_both_lines(tmp_path, content, key, lines):
+    path = overlay(tmp_path, content)
+    with pytest.raises(ConfigError) as err:
+        load_config([DEFAULT, path])
+    where = f"on lines {lines[0]} and {lines[1]}" if lines else "twice on line 1"
+    assert str(err.value) == (f"invalid YAML file {path}: duplicate key {key} {where} "
+                              "(YAML would keep only the last; remove one)")
+
+
+def test_yaml_merge_keys_may_override_what_they_merge(tmp_path):
+    path = overlay(tmp_path, "experts:\n  ppo:\n    CartPole-v1: &base {lr: 1.0e-3, num_envs: 4}\n"
+                             "    Acrobot-v1:\n      <<: *base\n      lr: 2.0e-3\n")
+    config = load_config([DEFAULT, path])
+    assert config["experts"]["ppo"]["Acrobot-v1"]["lr"] == 2.0e-3
+    assert config["experts"]["ppo"]["Acrobot-v1"]["num_envs"] == 4
 
 
 # --- which file set the key -----------------------------------------------------------------------------------------

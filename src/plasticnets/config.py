@@ -7,6 +7,9 @@ wants the full list, not one error per run. Rules between keys that JSON Schema
 cannot express belong to the families; the caller passes them in
 (``plasticnets.families.config_problems``), so this module knows no family and
 imports none.
+
+Beyond the schema: a file that is empty or repeats a key in one mapping is refused
+(YAML would silently read it as nothing, or keep the last value).
 """
 
 from __future__ import annotations
@@ -36,10 +39,52 @@ Sources = Sequence[tuple[str, dict[str, Any]]]
 """(label, mapping) pairs in merge order, e.g. ``("config/smoke.yaml", {...})``: which file set which key."""
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a key repeated in one mapping is an error naming it and both lines:
+    plain YAML keeps the last value silently, so a pasted block would override an edited one unseen."""
+
+    def construct_document(self, node):
+        self._paths: dict[int, tuple[Any, ...]] = {}
+        self._index(node, ())
+        return super().construct_document(node)
+
+    def _index(self, node, path: tuple[Any, ...]) -> None:
+        """Remember each mapping's key path (for the message); first path wins for aliased nodes."""
+        if id(node) in self._paths:
+            return
+        self._paths[id(node)] = path
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                self._index(value_node, (*path, key))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                self._index(item, (*path, i))
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            first_line: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *anchor` merges; explicit keys override it
+                    continue
+                key, line = self.construct_object(key_node, deep=True), key_node.start_mark.line + 1
+                try:
+                    seen = key in first_line
+                except TypeError:  # an unhashable key: PyYAML's own error follows
+                    continue
+                if seen:
+                    where = _key_path([*self._paths.get(id(node), ()), key])
+                    first = first_line[key]
+                    lines = f"twice on line {line}" if first == line else f"on lines {first} and {line}"
+                    raise ValueError(f"duplicate key {where} {lines} (YAML would keep only the last; remove one)")
+                first_line[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
 def _parse_yaml(path: Path) -> Any:
     text = path.read_bytes().decode("utf-8")  # UnicodeDecodeError: not a text file
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
@@ -47,13 +92,16 @@ def _parse_yaml(path: Path) -> Any:
 
 
 def load_yaml(path: str | Path) -> dict[str, Any]:
-    """A YAML mapping from ``path``; a missing file, a file that is not UTF-8 text or not valid YAML raises a
-    one-line ConfigError naming the file (and the line and column of a YAML error)."""
+    """A YAML mapping from ``path``; a missing file, a file that is not UTF-8 text or not valid YAML, an empty one
+    (or only comments: YAML reads it as nothing, so it would silently change nothing) and a key repeated in one
+    mapping raise a one-line ConfigError naming the file (and the line and column, or lines, of a YAML error)."""
     path = Path(path)
     try:
-        data = read_artifact(path, _parse_yaml, "YAML file", (ValueError,), bad="invalid") or {}
+        data = read_artifact(path, _parse_yaml, "YAML file", (ValueError,), bad="invalid")
     except (FileNotFoundError, ValueError) as err:
         raise ConfigError(str(err)) from None
+    if data is None or data == {}:
+        raise ConfigError(f"{path} is empty: no keys")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of keys, got {type(data).__name__}")
     return data
