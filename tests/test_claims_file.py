@@ -118,3 +118,13 @@ def test_a_duplicate_key_in_the_claims_file_is_refused(tmp_path):
         f"lines {line} and {line + 1} (YAML would keep only the last; remove one)"]
 
 
+@pytest.mark.parametrize("band, edge, shown", [([float("nan"), 1.0], 0, "nan"), ([0.0, float("inf")], 1, "inf")])
+def test_a_non_finite_band_edge_is_refused(tmp_path, band, edge, shown):
+    # NaN passes every comparison (low > high is false), and null, not .inf, is what leaves a band open
+    path = edited(tmp_path, setter("smgrnn_cartpole_hidden", "between", band))
+    index = claim("smgrnn_cartpole_hidden")
+    assert claims_problems(path, SMOKE, DEFAULT) == [
+        f"{path}: claim key claims[{index}].between[{edge}]: {shown} is not a finite number; "
+        "only finite numbers are allowed"]
+
+

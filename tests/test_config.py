@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from plasticnets.config import ConfigError, validate_config
+from plasticnets.config import SCHEMA_PATH, ConfigError, validate_config
 from plasticnets.dicts import merge
 from plasticnets.families import config_problems, load_project_config as load_config
 
@@ -150,6 +150,79 @@ def refused(*files):
     with pytest.raises(ConfigError) as err:
         load_config([DEFAULT, *files])
     return str(err.value)
+
+
+@pytest.mark.parametrize("key, text, shown", [
+    ("experts.ppo.CartPole-v1.lr", "experts: {ppo: {CartPole-v1: {lr: .inf}}}", "inf"),
+    ("experts.ppo.CartPole-v1.gamma", "experts: {ppo: {CartPole-v1: {gamma: .nan}}}", "nan"),
+    ("smgrnn.spm.lambda_edge", "smgrnn: {spm: {lambda_edge: -.inf}}", "-inf"),
+    ("lndp.model.p_hh", "lndp: {model: {p_hh: .nan}}", "nan"),  # NaN passes minimum and maximum silently
+])
+def test_non_finite_numbers_are_refused(tmp_path, key, text, shown):
+    path = overlay(tmp_path, text)
+    message = refused(path)
+    assert (f"config key {key}: {shown} is not a finite number; only finite numbers are allowed "
+            f"(set in {path})") in message
+    assert "1 problem(s)" in message  # named once, not again by the bound it also breaks
+
+
+@pytest.mark.parametrize("key, text, good", [
+    ("experts.ppo.CartPole-v1.total_steps", "experts: {ppo: {CartPole-v1: {total_steps: %s}}}", 10**9),
+    ("smgrnn.steps.CartPole-v1", "smgrnn: {steps: {CartPole-v1: %s}}", 10**9),
+    ("lndp.evolution.population_size", "lndp: {evolution: {population_size: %s}}", 65536),
+    ("lndp.evolution.generations.CartPole-v1", "lndp: {evolution: {generations: {CartPole-v1: %s}}}", 10**6),
+    ("smgrnn.graph.max_edges", "smgrnn: {graph: {max_edges: %s}}", 2**24),
+    ("lndp.model.n_nodes", "lndp: {model: {n_nodes: %s}}", 4096),
+    ("experts.eval_episodes", "experts: {eval_episodes: %s}", 100_000),
+])
+def test_sizes_and_budgets_have_upper_bounds(tmp_path, key, text, good):
+    load_config([DEFAULT, overlay(tmp_path, text % good)])
+    for bad in sorted({good + 1, max(good + 1, 10**9), 10**26}):  # 10**9: population_size as an integer
+        path = overlay(tmp_path, text % bad)
+        assert f"config key {key}: {bad} is out of range; it must be <= {good} (set in {path})" in refused(path)
+
+
+@pytest.mark.parametrize("key", ["p_hh", "p_ih", "p_ho"])
+def test_lndp_connection_probabilities_lie_in_0_1(tmp_path, key):
+    for good in (0, 1, 0.5):
+        load_config([DEFAULT, overlay(tmp_path, f"lndp: {{model: {{{key}: {good}}}}}")])
+    for bad, rule in ((-3, ">= 0"), (7, "<= 1"), (1.5, "<= 1")):
+        path = overlay(tmp_path, f"lndp: {{model: {{{key}: {bad}}}}}")
+        assert f"config key lndp.model.{key}: {bad} is out of range; it must be {rule} (set in {path})" in refused(path)
+
+
+@pytest.mark.parametrize("section, key", [("graph", "density"), ("spm", "p_rand"), ("spm", "eta_prune")])
+def test_smgrnn_probabilities_lie_in_0_1(tmp_path, section, key):
+    for good in (0, 1):
+        load_config([DEFAULT, overlay(tmp_path, f"smgrnn: {{{section}: {{{key}: {good}}}}}")])
+    path = overlay(tmp_path, f"smgrnn: {{{section}: {{{key}: 1.01}}}}")
+    assert f"config key smgrnn.{section}.{key}: 1.01 is out of range; it must be <= 1" in refused(path)
+
+
+def test_seeds_stay_within_what_jax_tells_apart(tmp_path):
+    import jax
+
+    # Without x64, PRNGKey keeps the low 32 bits: 2**32 would silently be seed 0 again (and 2**64 raises).
+    assert (jax.random.PRNGKey(2**32) == jax.random.PRNGKey(0)).all()
+    assert not (jax.random.PRNGKey(2**32 - 1) == jax.random.PRNGKey(0)).all()
+    top = 2**32 - 1
+    config = load_config([DEFAULT, overlay(tmp_path, f"experts: {{seeds: [0, {top}], eval_seed: {top}}}\n"
+                                                     f"analysis: {{seed: {top}}}\n")])
+    assert config["experts"]["seeds"] == [0, top]
+    for text, key in [("experts: {seeds: [0, %s]}", "experts.seeds[1]"),
+                      ("lndp: {task_seeds: {Foraging-nonstationary: [%s]}}",
+                       "lndp.task_seeds.Foraging-nonstationary[0]"),
+                      ("smgrnn: {eval_seed: %s}", "smgrnn.eval_seed"),
+                      ("analysis: {seed: %s}", "analysis.seed")]:
+        for bad in (2**32, 99999999999999999999999):  # the second one made Snakemake fail (PeriodicWildcardError)
+            path = overlay(tmp_path, text % bad)
+            assert f"config key {key}: {bad} is out of range; it must be <= {top} (set in {path})" in refused(path)
+
+
+def test_the_cli_takes_the_seeds_the_schema_takes():
+    from plasticnets.cli import MAX_SEED
+
+    assert yaml.safe_load(SCHEMA_PATH.read_text())["$defs"]["seed"]["maximum"] == MAX_SEED == 2**32 - 1
 
 
 @pytest.mark.parametrize("content", ["", "\n\n", "# nothing but a comment\n# and another\n", "{}\n", "---\n"])

@@ -9,13 +9,16 @@ cannot express belong to the families; the caller passes them in
 imports none.
 
 Beyond the schema: a file that is empty or repeats a key in one mapping is refused
-(YAML would silently read it as nothing, or keep the last value).
+(YAML would silently read it as nothing, or keep the last value), and every number
+must be finite (JSON Schema's bounds let NaN through: every comparison with it is
+false).
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
+import math
 import re
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -186,6 +189,20 @@ def _with_source(line: str, sources: Sources) -> str:
     return f"{line} (set in {label})" if label else line
 
 
+def is_non_finite(value: Any) -> bool:
+    """A NaN or infinite float (YAML ``.nan``, ``.inf``)."""
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def non_finite(data: Any, prefix: str = "config key", path: tuple[Any, ...] = ()) -> list[str]:
+    """One line per NaN or infinite number in ``data``, naming its key: JSON Schema's bounds cannot refuse NaN
+    (every comparison with it is false), and no setting here means anything infinite."""
+    if is_non_finite(data):
+        return [f"{prefix} {_key_path(path)}: {data!r} is not a finite number; only finite numbers are allowed"]
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    return [line for key, value in items for line in non_finite(value, prefix, (*path, key))]
+
+
 def describe_schema_error(error: jsonschema.ValidationError, prefix: str = "config key") -> str:
     """One line per problem, naming the key (``experts.seeds[1]``, after ``prefix``) and what is allowed there."""
     where = _key_path(error.absolute_path)
@@ -240,13 +257,15 @@ def _raise_if(lines: list[str], sources: Sources) -> None:
 
 def validate_config(config: dict[str, Any], schema_path: str | Path = SCHEMA_PATH, *, checks: Checks,
                     sources: Sources = ()) -> dict[str, Any]:
-    """Validate ``config`` against the schema, then (defaults filled) with ``checks``, the
+    """Validate ``config`` against the schema and for finite numbers, then (defaults filled) with ``checks``, the
     rules between keys (``plasticnets.families.config_problems``); raise ConfigError listing every problem, each
     with the last of ``sources`` that set its key, else return the config with defaults filled."""
     schema = yaml.safe_load(Path(schema_path).read_text())
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
-    _raise_if([line for e in errors for line in describe_schema_error(e).splitlines()], sources)
+    # A NaN or infinity is named once, as not finite, not again by whatever bound or type it also breaks.
+    lines = [line for e in errors if not is_non_finite(e.instance) for line in describe_schema_error(e).splitlines()]
+    _raise_if(sorted(lines + non_finite(config)), sources)
     config = copy.deepcopy(config)
     _fill_defaults(config, schema, schema)
     _raise_if(checks(config), sources)
