@@ -128,3 +128,8 @@ def test_a_non_finite_band_edge_is_refused(tmp_path, band, edge, shown):
         "only finite numbers are allowed"]
 
 
+def test_an_exponent_number_yaml_reads_as_text_gets_a_hint(tmp_path):
+    path = edited(tmp_path, setter("smgrnn_cartpole_hidden", "between", ["1e2", None]))
+    assert claims_problems(path, SMOKE, DEFAULT) == [
+        f"{path}: claim key claims[{claim('smgrnn_cartpole_hidden')}].between[0]: '1e2' must be of type ['number', "
+        "'null'] (YAML reads 1e2 as text: write 1.0e+2)"]

@@ -182,6 +182,35 @@ def test_sizes_and_budgets_have_upper_bounds(tmp_path, key, text, good):
         assert f"config key {key}: {bad} is out of range; it must be <= {good} (set in {path})" in refused(path)
 
 
+@pytest.mark.parametrize("text, key, hint", [
+    ("experts: {ppo: {CartPole-v1: {total_steps: 1e26}}}", "experts.ppo.CartPole-v1.total_steps",
+     "'1e26' must be of type integer (YAML reads 1e26 as text; as a number it would be out of range too: "
+     "it must be <= 1000000000)"),
+    ("lndp: {evolution: {population_size: 1e9}}", "lndp.evolution.population_size",
+     "'1e9' must be of type integer (YAML reads 1e9 as text; as a number it would be out of range too: "
+     "it must be <= 65536)"),
+    ("experts: {ppo: {CartPole-v1: {total_steps: 5e5}}}", "experts.ppo.CartPole-v1.total_steps",
+     "'5e5' must be of type integer (YAML reads 5e5 as text: write the integer in digits, 500000)"),
+    ("experts: {ppo: {CartPole-v1: {lr: 1e-3}}}", "experts.ppo.CartPole-v1.lr",
+     "'1e-3' must be of type number (YAML reads 1e-3 as text: write 1.0e-3)"),
+    ("smgrnn: {spm: {lambda_edge: 1.0e2}}", "smgrnn.spm.lambda_edge",
+     "'1.0e2' must be of type number (YAML reads 1.0e2 as text: write 1.0e+2)"),
+])
+def test_exponent_numbers_yaml_reads_as_text_get_a_hint(tmp_path, text, key, hint):
+    path = overlay(tmp_path, text)
+    assert f"config key {key}: {hint} (set in {path})" in refused(path)
+
+
+def test_the_hinted_spelling_is_a_number_for_yaml_and_snakemake(tmp_path):
+    from snakemake.common.configfile import load_configfile
+
+    path = overlay(tmp_path, "a: 1e-3\nb: 1.0e-3\nc: 1.0e2\nd: 1.0e+2\n")
+    # Snakemake reads its config files with the same YAML 1.1 rules: a loader that accepted 1e-3 would disagree.
+    for data in (yaml.safe_load(path.read_text()), load_configfile(str(path))):
+        assert data == {"a": "1e-3", "b": 0.001, "c": "1.0e2", "d": 100.0}
+    load_config([DEFAULT, overlay(tmp_path, "experts: {ppo: {CartPole-v1: {lr: 1.0e-3}}}")])
+
+
 @pytest.mark.parametrize("key", ["p_hh", "p_ih", "p_ho"])
 def test_lndp_connection_probabilities_lie_in_0_1(tmp_path, key):
     for good in (0, 1, 0.5):

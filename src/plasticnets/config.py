@@ -20,6 +20,7 @@ import copy
 import difflib
 import math
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -152,6 +153,7 @@ def _key_path(parts: Iterable[Any]) -> str:
 
 _MISSING = object()
 _KEY_PATH = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_TEXT_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
 
 
 def _parse_key_path(text: str) -> list[Any]:
@@ -203,10 +205,38 @@ def non_finite(data: Any, prefix: str = "config key", path: tuple[Any, ...] = ()
     return [line for key, value in items for line in non_finite(value, prefix, (*path, key))]
 
 
+def _text_number_hint(value: Any, schema: dict[str, Any]) -> str:
+    """How to write a number that YAML read as text. PyYAML (YAML 1.1) reads a float only with a dot and a signed
+    exponent, so ``1e-3`` and ``1.0e3`` are strings. A hint, not a loader that accepts them: Snakemake loads the
+    config files itself with the same rules, and the values it runs with must be the ones checked here."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not _TEXT_NUMBER.fullmatch(text):
+        return ""
+    types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    if "integer" in types and "number" not in types:
+        number = Decimal(text)
+        if number != number.to_integral_value():
+            return ""
+        if "maximum" in schema and number > schema["maximum"]:
+            return (f" (YAML reads {text} as text; as a number it would be out of range too: "
+                    f"it must be <= {schema['maximum']})")
+        return f" (YAML reads {text} as text: write the integer in digits, {int(number)})"
+    mantissa, exponent = re.split("[eE]", text)
+    mantissa = mantissa if "." in mantissa else f"{mantissa}.0"
+    mantissa = mantissa.replace(".", "0.", 1) if mantissa.lstrip("+-").startswith(".") else mantissa
+    exponent = exponent if exponent[0] in "+-" else f"+{exponent}"
+    return f" (YAML reads {text} as text: write {mantissa}e{exponent})"
+
+
 def describe_schema_error(error: jsonschema.ValidationError, prefix: str = "config key") -> str:
     """One line per problem, naming the key (``experts.seeds[1]``, after ``prefix``) and what is allowed there."""
     where = _key_path(error.absolute_path)
     value, rule, schema = error.instance, error.validator, error.schema
+    if rule in ("oneOf", "anyOf") and error.context:
+        # None of the alternatives fits: name the element inside that breaks the closest one, if any does.
+        best = jsonschema.exceptions.best_match([error])
+        if len(best.absolute_path) > len(error.absolute_path):
+            return describe_schema_error(best, prefix)
     if rule == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))
         extra = sorted(set(value) - set(allowed))
@@ -226,7 +256,7 @@ def describe_schema_error(error: jsonschema.ValidationError, prefix: str = "conf
         return f"{prefix} {where}: {value!r} is not allowed{hint}; allowed values: {', '.join(allowed)}"
     if rule == "type":
         expected = schema["type"]
-        return f"{prefix} {where}: {value!r} must be of type {expected}"
+        return f"{prefix} {where}: {value!r} must be of type {expected}{_text_number_hint(value, schema)}"
     if rule in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         ops = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}
         return f"{prefix} {where}: {value!r} is out of range; it must be {ops[rule]} {schema[rule]}"
