@@ -286,6 +286,38 @@ def test_yaml_merge_keys_may_override_what_they_merge(tmp_path):
     assert config["experts"]["ppo"]["Acrobot-v1"]["num_envs"] == 4
 
 
+# --- rules between keys -------------------------------------------------------------------------------------------
+
+def test_num_minibatches_must_divide_the_rollout_as_ppo_requires(tmp_path):
+    from plasticnets.experts.ppo import PPOConfig
+
+    path = overlay(tmp_path, "experts: {ppo: {CartPole-v1: {num_minibatches: 7}}}")
+    assert ("config key experts.ppo.CartPole-v1.num_minibatches: 7 does not divide the rollout (num_envs x num_steps "
+            f"= 4 x 128 = 512) into equal minibatches; the nearest that do: 4, 8 (set in {path})") in refused(path)
+    with pytest.raises(ValueError, match="not divisible"):  # what the job itself would have said, hours later
+        PPOConfig(**{**default_config()["experts"]["ppo"]["CartPole-v1"], "num_minibatches": 7})
+    load_config([DEFAULT, overlay(tmp_path, "experts: {ppo: {CartPole-v1: {num_minibatches: 8}}}")])
+
+
+def test_ppo_keys_the_config_omits_take_ppoconfigs_defaults():
+    from plasticnets.experts.ppo import PPOConfig
+
+    config = default_config()
+    # num_steps and num_minibatches omitted: PPOConfig's 128 and 4; 3 x 128 = 384 is divisible by 4 ...
+    config["experts"]["ppo"]["Acrobot-v1"] = {"num_envs": 3}
+    validate_config(config, checks=config_problems)
+    PPOConfig(num_envs=3)
+    # ... 3 x 5 = 15 is not, and the message says which values are PPOConfig's defaults.
+    config["experts"]["ppo"]["Acrobot-v1"] = {"num_envs": 3, "num_steps": 5, "total_steps": 10}
+    message = problems(config)
+    assert ("experts.ppo.Acrobot-v1.num_minibatches: 4 (default) does not divide the rollout (num_envs x num_steps = "
+            "3 x 5 = 15) into equal minibatches; the nearest that do: 3, 5") in message
+    assert ("experts.ppo.Acrobot-v1.total_steps: 10 is smaller than one rollout "
+            "(num_envs x num_steps = 3 x 5 = 15)") in message
+    with pytest.raises(ValueError):
+        PPOConfig(num_envs=3, num_steps=5, total_steps=100)
+
+
 # --- which file set the key -----------------------------------------------------------------------------------------
 
 def test_each_problem_names_the_last_file_that_set_its_key(tmp_path):
