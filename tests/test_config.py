@@ -318,6 +318,63 @@ def test_ppo_keys_the_config_omits_take_ppoconfigs_defaults():
         PPOConfig(num_envs=3, num_steps=5, total_steps=100)
 
 
+def test_the_initial_graph_must_fit_the_capacity(tmp_path):
+    path = overlay(tmp_path, "smgrnn: {graph: {initial_hidden: 64, max_hidden: 8}}")
+    message = refused(path)
+    assert ("config key smgrnn.graph.initial_hidden: 64 exceeds max_hidden 8: the initial graph must fit the capacity "
+            f"(variant(s) full, static, no_random_growth) (set in {path})") in message
+    assert "growth_only" not in message  # its own max_hidden (4096) holds 64
+    # a variant's own override is named at the variant
+    path = overlay(tmp_path, "smgrnn:\n  graph: {initial_hidden: 8}\n  variants:\n    - {name: full}\n"
+                             "    - {name: small, graph: {max_hidden: 4}}\n")
+    assert ("config key smgrnn.variants[1].graph.max_hidden: 4 is below initial_hidden 8: the initial graph must fit "
+            f"the capacity (variant(s) small) (set in {path})") in refused(path)
+    load_config([DEFAULT, overlay(tmp_path, "smgrnn: {graph: {initial_hidden: 8, max_hidden: 8}}")])
+
+
+def test_the_initial_edges_must_fit_the_edge_slots(tmp_path):
+    # LunarLander-v3 with 8 initial hidden nodes: 8 + 4 + 8 = 20 nodes, 20 x 12 = 240 allowed pairs (no edge into
+    # its 8 inputs), x density 0.5 = 120 expected edges.
+    base = "smgrnn: {graph: {initial_hidden: 8, density: 0.5, max_edges: %d}}"
+    load_config([DEFAULT, overlay(tmp_path, base % 120)])
+    path = overlay(tmp_path, base % 119)
+    assert ("config key smgrnn.graph.max_edges: 119 edge slots cannot hold the initial graph on LunarLander-v3: "
+            "density 0.5 x 240 allowed pairs among its 20 initial nodes = 120 expected edges") in refused(path)
+
+
+def test_the_allowed_pair_count_is_the_graphs_own():
+    from plasticnets.smgrnn import graph as g
+
+    layout = g.Layout(8, 4, 8, 4096)  # LunarLander-v3, all 8 hidden slots alive
+    assert g.allowed_pairs(layout).sum() == 240
+    assert g.allowed_pairs(layout, allow_self_loops=False).sum() == 240 - 12
+
+
+@pytest.mark.parametrize("family, variants", [
+    ("lndp", "[{name: no_sp, model: {pruning: false}}]"),
+    ("smgrnn", "[{name: static, spm: {prune: false}}]\n  size_matched_mlp: false"),
+])
+def test_the_reference_variant_must_be_configured(tmp_path, family, variants):
+    path = overlay(tmp_path, f"{family}:\n  variants: {variants}\n")
+    assert (f"config key {family}.variants: no variant named 'full', the reference every other {family} variant is "
+            f"compared with (statistics and claims) (set in {path})") in refused(path)
+
+
+def test_the_lndp_reference_runs_every_task_another_variant_runs(tmp_path):
+    path = overlay(tmp_path, "lndp:\n  tasks: [CartPole-v1, Acrobot-v1]\n  variants:\n"
+                             "    - {name: full, tasks: [CartPole-v1]}\n    - {name: no_sp, model: {pruning: false}}\n")
+    assert ("config key lndp.variants[1].tasks: no_sp runs on Acrobot-v1, where 'full' (the reference it is compared "
+            f"with) does not (set in {path})") in refused(path)
+
+
+def test_lndp_n_nodes_leaves_a_hidden_node_for_every_task_it_runs(tmp_path):
+    # Acrobot-v1: 6 inputs + 3 outputs, so 10 nodes at least; CartPole-v1 (4 + 2) needs 7.
+    path = overlay(tmp_path, "lndp:\n  tasks: [CartPole-v1, Acrobot-v1]\n  model: {n_nodes: 9}\n")
+    assert ("config key lndp.model.n_nodes: 9 leaves no hidden node for Acrobot-v1's 6 inputs and 3 outputs; it must "
+            f"be >= 10 (variant(s) full, no_sp) (set in {path})") in refused(path)
+    load_config([DEFAULT, overlay(tmp_path, "lndp:\n  tasks: [CartPole-v1, Acrobot-v1]\n  model: {n_nodes: 10}\n")])
+
+
 # --- which file set the key -----------------------------------------------------------------------------------------
 
 def test_each_problem_names_the_last_file_that_set_its_key(tmp_path):
