@@ -96,3 +96,40 @@ def test_snakemake_and_validate_config_stop_on_a_typo(copy_repo, tmp_path):
     cli = subprocess.run([sys.executable, "-m", "plasticnets.cli", "validate-config", "config/config.yaml"],
                          cwd=repo, capture_output=True, text=True)
     assert cli.returncode == 1 and "final_hiddden" in cli.stderr and "Traceback" not in cli.stderr
+
+
+def test_an_empty_claims_file_is_refused(tmp_path):
+    for content in ("", "# only comments\n"):
+        path = tmp_path / "claims.yaml"
+        path.write_text(content)
+        assert claims_problems(path, SMOKE, DEFAULT) == [
+            f"claims file (config key analysis.claims): {path} is empty: no keys"]
+
+
+def test_a_duplicate_key_in_the_claims_file_is_refused(tmp_path):
+    text = (ROOT / "config" / "claims.yaml").read_text()
+    first = text.index("    metric: final_hidden\n")
+    line = text[:first].count("\n") + 1
+    path = tmp_path / "claims.yaml"
+    path.write_text(text[:first] + "    metric: final_hidden\n" + text[first:])
+    index = claim("smgrnn_cartpole_hidden")
+    assert claims_problems(path, SMOKE, DEFAULT) == [
+        f"claims file (config key analysis.claims): invalid YAML file {path}: duplicate key claims[{index}].metric on "
+        f"lines {line} and {line + 1} (YAML would keep only the last; remove one)"]
+
+
+@pytest.mark.parametrize("band, edge, shown", [([float("nan"), 1.0], 0, "nan"), ([0.0, float("inf")], 1, "inf")])
+def test_a_non_finite_band_edge_is_refused(tmp_path, band, edge, shown):
+    # NaN passes every comparison (low > high is false), and null, not .inf, is what leaves a band open
+    path = edited(tmp_path, setter("smgrnn_cartpole_hidden", "between", band))
+    index = claim("smgrnn_cartpole_hidden")
+    assert claims_problems(path, SMOKE, DEFAULT) == [
+        f"{path}: claim key claims[{index}].between[{edge}]: {shown} is not a finite number; "
+        "only finite numbers are allowed"]
+
+
+def test_an_exponent_number_yaml_reads_as_text_gets_a_hint(tmp_path):
+    path = edited(tmp_path, setter("smgrnn_cartpole_hidden", "between", ["1e2", None]))
+    assert claims_problems(path, SMOKE, DEFAULT) == [
+        f"{path}: claim key claims[{claim('smgrnn_cartpole_hidden')}].between[0]: '1e2' must be of type ['number', "
+        "'null'] (YAML reads 1e2 as text: write 1.0e+2)"]

@@ -61,10 +61,13 @@ def test_missing_summary_is_named(tmp_path, capsys):
     assert "nope.json" in capsys.readouterr().err
 
 
-def test_bad_seed_argument(capsys):
+@pytest.mark.parametrize("seed", ["-3", str(2**32)])
+def test_bad_seed_argument(capsys, seed):
     with pytest.raises(SystemExit):
-        build_parser().parse_args(["train-expert", "--task", "CartPole-v1", "--seed", "-3", "--out", "x"])
-    assert "non-negative integer" in capsys.readouterr().err
+        build_parser().parse_args(["train-expert", "--task", "CartPole-v1", "--seed", seed, "--out", "x"])
+    assert "non-negative integer up to 4294967295" in capsys.readouterr().err
+    args = build_parser().parse_args(["train-expert", "--task", "CartPole-v1", "--seed", str(2**32 - 1), "--out", "x"])
+    assert args.seed == 2**32 - 1
 
 
 def test_evolve_names_a_checkpoint_from_other_settings(tmp_path, capsys):

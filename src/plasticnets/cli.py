@@ -29,13 +29,17 @@ def _json_arg(text: str) -> dict:
     return value
 
 
-def _nonnegative_int(text: str) -> int:
+MAX_SEED = 2**32 - 1  # as the config schema's seeds: jax.random.PRNGKey keeps only a seed's low 32 bits
+
+
+def _seed(text: str) -> int:
+    expected = f"expected a non-negative integer up to {MAX_SEED} (a seed)"
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+        raise argparse.ArgumentTypeError(f"{expected}, got {text!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{expected}, got {value}")
     return value
 
 
@@ -46,11 +50,11 @@ def _add_run_arguments(p: argparse.ArgumentParser, task_examples: str, *, varian
     p.add_argument("--task", required=True, help=f"task id, e.g. {task_examples}")
     if variant is not None:
         p.add_argument("--variant", required=True, help=f"variant name recorded in the outputs (e.g. {variant})")
-    p.add_argument("--seed", required=True, type=_nonnegative_int, help=seed)
+    p.add_argument("--seed", required=True, type=_seed, help=seed)
     p.add_argument("--out", required=True, help="run folder to write")
     unit, default, meaning = evaluation
     p.add_argument(f"--eval-{unit}", type=int, default=default, help=f"{meaning} (default {default})")
-    p.add_argument("--eval-seed", type=_nonnegative_int, default=1_000_000,
+    p.add_argument("--eval-seed", type=_seed, default=1_000_000,
                    help="seed of the final evaluation, shared by every run (default 1000000)")
 
 

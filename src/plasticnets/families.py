@@ -35,9 +35,19 @@ def planned_figures(config: dict[str, Any]) -> list[Figure]:
 
 
 def config_problems(config: dict[str, Any]) -> list[str]:
-    """Every family's cross-key checks on the merged config (families whose section is present)."""
-    return [problem for family in FAMILIES.values() if family.name in config
-            for problem in family.config_problems(config)]
+    """Every family's cross-key checks on the merged config (families whose section is present), and that each
+    family with a reference variant configures it: statistics compare every other variant with it, and claims
+    name it, so without it they would compare nothing."""
+    found = []
+    for family in FAMILIES.values():
+        if family.name not in config:
+            continue
+        found += family.config_problems(config)
+        reference = family.reference_variant
+        if reference is not None and reference not in family.variant_names(config):
+            found.append(f"config key {family.name}.variants: no variant named {reference!r}, the reference every "
+                         f"other {family.name} variant is compared with (statistics and claims)")
+    return found
 
 
 def load_project_config(paths) -> dict[str, Any]:

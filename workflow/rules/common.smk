@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from plasticnets.analysis.claims_file import check_claims_file
-from plasticnets.config import ConfigError, validate_config
+from plasticnets.config import ConfigError, file_label, load_sources, snakemake_config_files, validate_config
 from plasticnets.envs.registry import TASKS
 from plasticnets.experts import results as experts_results
 from plasticnets.families import FAMILIES, config_problems, planned_figures
@@ -20,13 +20,20 @@ envvars:
     "PATH",
 
 
+# Snakemake has merged the config files already; they are read again only to say which one set a bad key (and
+# plasticnets' loader refuses the empty files and repeated keys Snakemake's would let through).
+CONFIG_FILES = snakemake_config_files(workflow.configfiles, workflow.overwrite_configfiles)
 try:
+    sources = load_sources(CONFIG_FILES)
+    if workflow.config_settings.config:
+        sources.append(("--config", dict(workflow.config_settings.config)))
     config.update(
-        validate_config(config, workflow.source_path("../schemas/config.schema.yaml"), checks=config_problems)
+        validate_config(config, workflow.source_path("../schemas/config.schema.yaml"), checks=config_problems,
+                        sources=sources)
     )
     check_claims_file(config)  # the claims are checked at the end of the run: their typos must stop it now
 except ConfigError as err:
-    sys.exit(f"{err}\n(config files: {', '.join(map(str, workflow.configfiles)) or 'none'})")
+    sys.exit(f"{err}\n(config files, in merge order: {', '.join(map(file_label, CONFIG_FILES)) or 'none'})")
 
 # Rules call the `plasticnets` command of the environment that runs Snakemake, even when
 # that environment is not activated (e.g. `.venv/bin/snakemake`).

@@ -16,7 +16,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from plasticnets.config import REPO_ROOT, ConfigError, describe_schema_error, load_yaml
+from plasticnets.config import REPO_ROOT, ConfigError, is_non_finite, describe_schema_error, load_yaml, non_finite
 from plasticnets.envs.ceilings import task_ceiling
 from plasticnets.envs.registry import TASKS
 from plasticnets.families import FAMILIES
@@ -51,8 +51,11 @@ def claims_problems(path: str | Path, config: dict[str, Any], reference: dict[st
         return [f"claims file (config key analysis.claims): {err}"]
     schema = yaml.safe_load(Path(schema_path).read_text())
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(map(str, e.path)))
-    if errors:
-        return [f"{path}: {line}" for e in errors for line in describe_schema_error(e, prefix="claim key").splitlines()]
+    lines = [line for e in errors if not is_non_finite(e.instance)
+             for line in describe_schema_error(e, prefix="claim key").splitlines()]
+    lines += non_finite(data, prefix="claim key")  # a NaN band edge passes the schema and every comparison
+    if lines:
+        return [f"{path}: {line}" for line in lines]
     problems, seen = [], set()
     for i, claim in enumerate(data["claims"]):
         where = f"{path}: claims[{i}] ({claim['id']})"

@@ -1,7 +1,8 @@
-"""What an expert run folder holds and means: summary row, curves, headline metric, figure."""
+"""What an expert run folder holds and means: summary row, curves, headline metric, figure, config checks."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 import pandas as pd
@@ -18,6 +19,43 @@ def run_dir(task: str, seed: int) -> str:
 def run_dirs(config: dict[str, Any]) -> list[str]:
     experts = config["experts"]
     return [run_dir(task, seed) for task in experts["tasks"] for seed in experts["seeds"]]
+
+
+def config_problems(config: dict[str, Any]) -> list[str]:
+    """PPO settings a training job would refuse (``PPOConfig.__post_init__``), keys the config omits taking
+    PPOConfig's defaults as the job does: one rollout (num_envs x num_steps) must fit in total_steps, and
+    num_minibatches must split it into equal minibatches. Every task that runs or has settings is checked."""
+    from plasticnets.experts.ppo import PPOConfig  # imports JAX: only when checking
+
+    defaults = {f.name: f.default for f in fields(PPOConfig)}
+    experts, found = config["experts"], []
+    for task in dict.fromkeys([*experts["tasks"], *experts.get("ppo", {})]):
+        given = experts.get("ppo", {}).get(task, {})
+        ppo = defaults | given
+
+        def shown(key: str) -> str:
+            return f"{ppo[key]}" if key in given else f"{ppo[key]} (default)"
+
+        batch = ppo["num_envs"] * ppo["num_steps"]
+        rollout = f"num_envs x num_steps = {shown('num_envs')} x {shown('num_steps')} = {batch}"
+        if ppo["total_steps"] < batch:
+            found.append(f"config key experts.ppo.{task}.total_steps: {shown('total_steps')} is smaller than one "
+                         f"rollout ({rollout})")
+        n = ppo["num_minibatches"]
+        if batch % n:
+            near = [d for d in (_divisor_below(batch, n), _divisor_above(batch, n)) if d is not None]
+            found.append(f"config key experts.ppo.{task}.num_minibatches: {shown('num_minibatches')} does not divide "
+                         f"the rollout ({rollout}) into equal minibatches; the nearest that do: "
+                         f"{', '.join(map(str, near))}")
+    return found
+
+
+def _divisor_below(batch: int, n: int) -> int | None:
+    return next((d for d in range(min(n, batch), 0, -1) if batch % d == 0), None)
+
+
+def _divisor_above(batch: int, n: int) -> int | None:
+    return next((d for d in range(n + 1, min(batch, 2 * n + 1) + 1) if batch % d == 0), None)
 
 
 def summary_row(summary: dict[str, Any], metrics: pd.DataFrame) -> dict[str, Any]:
@@ -38,4 +76,5 @@ RESULTS = Family(
     headline_metrics=("eval_mean",),
     learning_metrics=("eval_mean",),
     figures=(Figure("expert_curves", ("experts_runs.parquet", "baselines_summary.csv"), "Experts"),),
+    config_problems=config_problems,
 )

@@ -91,7 +91,7 @@ RESULTS = Family(
                       "eval_best_density", "eval_best_ep0", "eval_best_ep1", "eval_best_ep2"),
     learning_metrics=("best_fitness", "late_population_mean", "eval_best_fitness", "eval_mean_fitness",
                       "eval_best_ep0", "eval_best_ep1", "eval_best_ep2"),
-    reference_variant="full",
+    reference_variant=variants.REFERENCE,
     figures=(
         Figure("lndp_fitness", (*TABLES, "baselines_summary.csv"), "LNDP"),
         Figure("lndp_foraging", (*TABLES, "baselines_summary.csv"), "LNDP", planned=_foraging_planned),

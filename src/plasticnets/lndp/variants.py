@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from plasticnets.dicts import merge
+from plasticnets.envs.registry import TASKS
+
+REFERENCE = "full"  # the variant every other one is compared with (statistics, claims, baselines)
 
 
 def variant_names(lndp: dict[str, Any]) -> list[str]:
@@ -44,7 +47,9 @@ def resolve(lndp: dict[str, Any], task: str, variant: str) -> dict[str, Any]:
 
 
 def problems(config: dict[str, Any]) -> list[str]:
-    """Checks the schema cannot express."""
+    """Checks the schema cannot express: unique names, variant tasks among lndp.tasks, a budget for every run,
+    n_nodes that leaves a hidden node for each task a variant runs (else its job fails), and the reference
+    variant on every task another variant runs (else that variant is compared with nothing)."""
     lndp = config["lndp"]
     found = []
     names = variant_names(lndp)
@@ -58,4 +63,30 @@ def problems(config: dict[str, Any]) -> list[str]:
         for task in entry.get("tasks", lndp["tasks"]):
             if task in lndp["tasks"] and task not in generations:
                 found.append(f"config key lndp.evolution.generations: no budget for {task!r}")
+    found += _n_nodes_problems(lndp)
+    planned = runs(lndp)
+    reference_tasks = {task for task, variant in planned if variant == REFERENCE}
+    if REFERENCE in names:  # its absence altogether is the families' check
+        for i, entry in enumerate(lndp["variants"]):
+            missing = [task for task, variant in planned if variant == entry["name"] and task not in reference_tasks]
+            if missing:
+                found.append(f"config key lndp.variants[{i}].tasks: {entry['name']} runs on {', '.join(missing)}, "
+                             f"where {REFERENCE!r} (the reference it is compared with) does not")
     return sorted(set(found))
+
+
+def _n_nodes_problems(lndp: dict[str, Any]) -> list[str]:
+    """n_nodes must exceed the task's inputs + outputs (LNDPConfig refuses a network with no hidden node); named
+    at the variant's own key when it overrides n_nodes, else at lndp.model.n_nodes."""
+    hits: dict[str, list[str]] = {}
+    for i, entry in enumerate(lndp["variants"]):
+        n_nodes = merge(lndp["model"], entry.get("model", {})).get("n_nodes")
+        key = f"lndp.variants[{i}].model.n_nodes" if "n_nodes" in entry.get("model", {}) else "lndp.model.n_nodes"
+        for task in [t for t in entry.get("tasks", lndp["tasks"]) if t in lndp["tasks"]]:
+            spec = TASKS[task]
+            need = spec.obs_size + spec.num_actions + 1
+            if n_nodes is not None and n_nodes < need:
+                line = (f"config key {key}: {n_nodes} leaves no hidden node for {task}'s {spec.obs_size} inputs and "
+                        f"{spec.num_actions} outputs; it must be >= {need}")
+                hits.setdefault(line, []).append(entry["name"])
+    return [f"{line} (variant(s) {', '.join(names)})" for line, names in hits.items()]

@@ -49,7 +49,7 @@ RESULTS = Family(
     headline_metrics=("late_reward", "eval_mean", "final_hidden", "final_edges", "final_params"),
     learning_metrics=("late_reward", "eval_mean"),
     limit_columns=("total_dropped_no_free_slot", "total_dropped_by_check_cap"),
-    reference_variant="full",
+    reference_variant=variants.REFERENCE,
     figures=tuple(Figure(name, TABLES, "SMGrNN") for name in ("smgrnn_returns", "smgrnn_size", "smgrnn_ablation")),
     config_problems=variants.problems,
 )

@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from plasticnets.dicts import merge
+from plasticnets.envs.registry import TASKS
 
+REFERENCE = "full"  # the variant every other one is compared with (statistics, claims)
 MATCHED = "mlp_matched"
-MATCHED_TO = "full"
+MATCHED_TO = REFERENCE
 
 
 def graph_variants(smgrnn: dict[str, Any]) -> list[str]:
@@ -64,4 +66,44 @@ def problems(config: dict[str, Any]) -> list[str]:
             found.append(f"config key smgrnn.steps: no budget for {task!r}")
     if smgrnn.get("expert_seed", 0) not in experts["seeds"]:
         found.append(f"config key smgrnn.expert_seed: {smgrnn.get('expert_seed', 0)} is not in experts.seeds {experts['seeds']}")
-    return found
+    return found + _graph_problems(smgrnn)
+
+
+def _graph_problems(smgrnn: dict[str, Any]) -> list[str]:
+    """Each graph variant's merged settings: the initial graph must fit its capacity. ``initial_hidden`` above
+    ``max_hidden`` fails the run; more expected initial edges (density x allowed pairs among the task's initial
+    nodes) than ``max_edges`` would drop the rest before training. A problem is named at the variant's own key
+    when the variant overrides one of the keys involved, else at the base settings, once for every variant it
+    affects."""
+    hits: dict[str, list[str]] = {}
+    for i, entry in enumerate(smgrnn["variants"]):
+        own = {**entry.get("graph", {}), **entry.get("spm", {})}
+        graph = merge(smgrnn["graph"], entry.get("graph", {}))
+        self_loops = merge(smgrnn["spm"], entry.get("spm", {})).get("allow_self_loops", True)
+
+        def key(name: str, involved: tuple[str, ...]) -> str:
+            return f"smgrnn.variants[{i}].graph.{name}" if any(k in own for k in involved) else f"smgrnn.graph.{name}"
+
+        hidden, max_hidden, max_edges = graph.get("initial_hidden", 0), graph.get("max_hidden"), graph.get("max_edges")
+        if max_hidden is not None and hidden > max_hidden:
+            name = "max_hidden" if "max_hidden" in own and "initial_hidden" not in own else "initial_hidden"
+            text = (f"{hidden} exceeds max_hidden {max_hidden}" if name == "initial_hidden" else
+                    f"{max_hidden} is below initial_hidden {hidden}") + ": the initial graph must fit the capacity"
+            line = f"config key {key(name, ('initial_hidden', 'max_hidden'))}: {text}"
+            hits.setdefault(line, []).append(entry["name"])
+            continue
+        if max_edges is None:
+            continue
+        for task in smgrnn["tasks"]:
+            spec = TASKS[task]
+            nodes = spec.obs_size + spec.num_actions + hidden
+            targets = nodes - spec.obs_size  # no edge into an input node
+            pairs = nodes * targets - (0 if self_loops else targets)
+            expected = graph.get("density", 0.8) * pairs
+            if expected > max_edges:
+                text = (f"{max_edges} edge slots cannot hold the initial graph on {task}: density "
+                        f"{graph.get('density', 0.8)} x {pairs} allowed pairs among its {nodes} initial nodes = "
+                        f"{expected:.0f} expected edges; raise max_edges or lower density or initial_hidden")
+                involved = ("max_edges", "density", "initial_hidden", "allow_self_loops")
+                hits.setdefault(f"config key {key('max_edges', involved)}: {text}", []).append(entry["name"])
+    return [f"{line} (variant(s) {', '.join(names)})" for line, names in hits.items()]
