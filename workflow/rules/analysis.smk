@@ -84,9 +84,7 @@ rule resolved_config:
         from plasticnets.io import write_text
 
         write_text(output[0], yaml.safe_dump(dict(params.config), sort_keys=False))
-        for path, mode in ((log[0], "w"), (f"{log[0]}.attempts", "a")):  # as logged() does for shell rules
-            with open(path, mode) as f:
-                f.write(f"wrote {output[0]}\n")
+        shell(logged("echo wrote {output}"))
 
 
 rule tables:
