@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 # Keep JAX quiet and on the CPU in tests, whatever the machine has.
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
@@ -59,13 +60,32 @@ def copy_repo():
     return _copy
 
 
+def _run_root(tmp_path_factory) -> Path:
+    """A folder shared by every worker of this test run (pytest-xdist gives each worker its own basetemp, one
+    level below it), or this session's own without xdist."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def smoke_repo(tmp_path_factory):
-    """The smoke pipeline, built once per test session in a git repository made from a copy of the working tree
-    (one commit). Tests that read it must not change it; the DVC round trip publishes it and works in clones."""
-    repo = _copy(tmp_path_factory.mktemp("smoke") / "repo")
-    git(repo, "init", "--quiet")
-    git(repo, "add", "--all")
-    git(repo, "commit", "--quiet", "-m", "working tree under test")
-    snakemake(repo, "--cores", "2", "--configfile", "config/smoke.yaml")
+    """The smoke pipeline, built once per test run (whichever worker needs it first builds it; the others wait)
+    in a git repository made from a copy of the working tree (one commit). Tests must not change it: they read
+    it, or copy it first."""
+    root = _run_root(tmp_path_factory)
+    repo, built, failed = root / "smoke" / "repo", root / "smoke" / "built", root / "smoke" / "failed"
+    with FileLock(str(root / "smoke.lock")):
+        if failed.exists():  # another worker's build failed: the same failure, without a second build
+            raise AssertionError(failed.read_text())
+        if not built.exists():
+            try:
+                _copy(repo)
+                git(repo, "init", "--quiet")
+                git(repo, "add", "--all")
+                git(repo, "commit", "--quiet", "-m", "working tree under test")
+                snakemake(repo, "--cores", "2", "--configfile", "config/smoke.yaml")
+            except BaseException as err:
+                failed.write_text(f"the smoke build failed: {err}")
+                raise
+            built.touch()
     return repo
