@@ -16,7 +16,7 @@ def test_combined_tables_statistics_and_claims(smoke_repo):
     tables = smoke_repo / "results" / "tables"
     summary = pd.read_csv(tables / "summary.csv")
     assert set(summary["family"]) == {"experts", "smgrnn", "lndp", "baselines"}
-    assert len(summary) == 2 + 2 * 6 + 4 + 4  # experts, SMGrNN variants and MLPs, LNDP runs, baselines
+    assert len(summary) == 2 + 3 + 3 + 3  # experts, SMGrNN full and MLPs, LNDP runs, baselines
     baselines = summary[summary["family"] == "baselines"].set_index(["variant", "task"])
     assert baselines.loc[("smgrnn", "CartPole-v1"), "solved_threshold"] == 475 and baselines["trivial"].notna().all()
     runs = pd.read_parquet(tables / "runs.parquet")
