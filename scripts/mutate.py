@@ -13,10 +13,13 @@ Usage:
     python scripts/mutate.py --file src/plasticnets/analysis/claims.py \\
         --tests "python -m pytest -x -q tests/test_claims.py" --out mutants.md \\
         [--lines 120-200,_evaluate_row,Class.method] [--max N] [--timeout 60] [--ids 3,17] [--list]
+        [--fail-under 90]
 
 Mutant ids number every mutant of the whole file in source order, so they stay the same whatever
 --lines selects (rerun survivors after new tests with --ids). --max N keeps N mutants spread evenly
-over the selection. The Markdown report is rewritten after every mutant.
+over the selection. The Markdown report is rewritten after every mutant. --fail-under P exits 1 when fewer than P % of the
+mutants run were killed (a timeout counts as killed): ``make mutate`` keeps the recorded kill rates as floors, so a
+change that weakens the tests fails it.
 """
 
 from __future__ import annotations
@@ -301,6 +304,8 @@ def main(argv=None) -> int:
     parser.add_argument("--max", type=int, help="run at most N mutants, spread evenly over the selection")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per test run (default 60)")
     parser.add_argument("--list", action="store_true", help="print the mutants and exit without running anything")
+    parser.add_argument("--fail-under", type=float, metavar="PERCENT",
+                        help="exit 1 when fewer than PERCENT %% of the mutants run are killed (or time out)")
     args = parser.parse_args(argv)
 
     source = args.file.read_text()
@@ -341,6 +346,11 @@ def main(argv=None) -> int:
         args.out.write_text(report(str(args.file), args.tests, args.lines, args.timeout, baseline, len(mutants), 0, []))
     survived = sum(1 for _, status, _ in results if status == "survived")
     print(f"{len(results) - survived} killed or timed out, {survived} survived; report: {args.out}", file=sys.stderr)
+    rate = 100.0 * (len(results) - survived) / len(results) if results else 100.0
+    if args.fail_under is not None and rate < args.fail_under:
+        print(f"kill rate {rate:.1f} % is below the floor {args.fail_under:g} %: a change weakened the tests "
+              f"(survivors in {args.out})", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -94,6 +94,10 @@ def test_command_line_run_and_report(tmp_path):
     report = out.read_text()
     assert path.read_text() == SOURCE
     assert "6 selected, 6 run: 2 killed, 4 survived, 0 timeout" in report
+    # a floor on the kill rate (2 of 6 killed: 33.3 %)
+    lines = ["--file", str(path), "--tests", check, "--lines", "11-13", "--out", str(out)]
+    assert mutate.main([*lines, "--fail-under", "34"]) == 1 and path.read_text() == SOURCE
+    assert mutate.main([*lines, "--fail-under", "33"]) == 0
     assert "| `return True` → `return False` | killed |" in report
     assert "| `z -= 0.5` → `z += 0.5` | **survived** |" in report
     slow = f"{sys.executable} -c \"import time; time.sleep('z -= 1.5' in open('{path}').read() and 10)\""
