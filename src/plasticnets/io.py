@@ -54,20 +54,20 @@ def read_hash_record(path: str | Path) -> str | None:
     return fields[0].lower()
 
 
-def _replace_atomically(tmp: str | Path, path: Path, record_hash: bool) -> None:
-    digest = sha256_file(tmp) if record_hash else None
+def _replace_recording_hash(tmp: str | Path, path: Path) -> None:
+    digest = sha256_file(tmp)
     os.replace(tmp, path)
-    if digest is not None:  # after the file itself: a record always describes what lies under the final name
-        fd, record_tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".sha256.tmp", dir=path.parent)
-        with os.fdopen(fd, "w") as f:
-            f.write(f"{digest}  {path.name}\n")
-        os.replace(record_tmp, hash_record_path(path))
+    # After the file itself, atomically too: a record always describes what lies under the final name.
+    fd, record_tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".sha256.tmp", dir=path.parent)
+    with os.fdopen(fd, "w") as f:
+        f.write(f"{digest}  {path.name}\n")
+    os.replace(record_tmp, hash_record_path(path))
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | Path, record_hash: bool = True) -> Iterator[Path]:
+def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it into place only if the block succeeds, then record its
-    SHA-256 in ``<path>.sha256`` (unless ``record_hash`` is false).
+    SHA-256 in ``<path>.sha256``.
 
     An interrupted job therefore never leaves a half-written file under the
     final name, which Snakemake or a reader could mistake for a finished one.
@@ -78,7 +78,7 @@ def atomic_path(path: str | Path, record_hash: bool = True) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
-        _replace_atomically(tmp, path, record_hash)
+        _replace_recording_hash(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
