@@ -12,7 +12,7 @@ PIP_VERSION := 26.3
 # line and column (Snakemake's own loader names neither).
 CONFIG_FILES = $(filter %.yaml %.yml %.json,$(SNAKEMAKE_ARGS))
 
-.PHONY: setup reproduce test verify benchmark publish fetch lock clean lndp-long
+.PHONY: setup reproduce test verify benchmark publish fetch lock clean lndp-long mutate
 
 setup: $(VENV)/.installed
 
@@ -50,6 +50,16 @@ lndp-long: setup
 	$(BIN)/plasticnets evolve --config config/config.yaml config/lndp_long.yaml --task CartPole-v1 --variant full \
 	  --seed 0 --out results/lndp_long/$(LNDP_LONG) --checkpoint checkpoints/lndp_long/$(LNDP_LONG) \
 	  --cpu-devices $(LNDP_LONG_CPU_DEVICES) 2>&1 | tee -a logs/lndp_long.log
+
+## Mutation check of the model rules (scripts/mutate.py): 10 single-line mutants spread over the LNDP lifetime
+## update (LNDP.update, _decide, maybe_update) against the model's fast tests; fails when these kill fewer than
+## the share recorded on 2026-12-03 (8 of 10; docs/decisions.md, "Mutation floor"). About 9 minutes on 2 cores.
+mutate: setup
+	@mkdir -p logs/mutation
+	$(BIN)/python scripts/mutate.py --file src/plasticnets/lndp/model.py \
+	  --lines LNDP.update,LNDP._decide,LNDP.maybe_update --max 10 --timeout 300 --fail-under 80 \
+	  --out logs/mutation/lndp_model.md \
+	  --tests "$(BIN)/python -m pytest -x -q -n 0 -p no:cacheprovider tests/test_lndp_model.py -k 'not population'"
 
 ## Speed benchmarks (print their figures; not part of the tests).
 benchmark: setup
