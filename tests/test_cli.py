@@ -93,3 +93,15 @@ def test_evolve_on_several_cpu_devices_sets_the_collective_timeouts(tmp_path, mo
     assert flags[0] == "--xla_dump_to=/dev/null"  # a user's own flags are kept
     assert "--xla_force_host_platform_device_count=2" in flags
     assert "--xla_cpu_collective_call_terminate_timeout_seconds=3600" in flags
+
+
+@pytest.mark.parametrize("command", ["stats", "claims"])
+def test_a_table_that_is_not_a_summary_is_named(tmp_path, capsys, command):
+    bad = tmp_path / "summary.csv"
+    bad.write_text("not,a\nsummary,table\n")
+    out = ["--out-dir", str(tmp_path)] if command == "stats" else ["--out", str(tmp_path / "c.csv"),
+                                                                  "--out-tex", str(tmp_path / "c.tex")]
+    assert main([command, "--summary", str(bad), *out]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad} is not a summary table: it lacks column(s) ['family', 'task', 'variant', 'seed']" in err
+    assert err.count("\n") == 1

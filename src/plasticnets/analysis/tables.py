@@ -40,10 +40,23 @@ def _num(value: float) -> str:
     return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
 
 
+SUMMARY_KEYS = ("family", "task", "variant", "seed")
+
+
+def read_summary(path: Path) -> pd.DataFrame:
+    """summary.csv (one row per run); a table without the columns that identify a run is an error naming the
+    file, before any statistic."""
+    summary = read_csv(path)
+    missing = [c for c in SUMMARY_KEYS if c not in summary.columns]
+    if missing:
+        raise ValueError(f"{path} is not a summary table: it lacks column(s) {missing} (made by `plasticnets combine`)")
+    return summary
+
+
 def write_statistics(summary_csv: Path, out_dir: Path, config: stats.StatsConfig) -> None:
     """summary.csv -> groups.csv, tests.csv and one LaTeX table of group statistics per family
     plus tests.tex."""
-    summary = read_csv(summary_csv)
+    summary = read_summary(summary_csv)
     groups = stats.group_table(summary, config)
     tests = stats.comparison_table(summary, config)
     write_csv(out_dir / "groups.csv", groups)
@@ -87,7 +100,7 @@ def write_claims(summary_csv: Path, claims_yaml: Path, out_csv: Path, out_tex: P
                  config: stats.StatsConfig) -> pd.DataFrame:
     """Check every claim of config/claims.yaml against summary.csv -> claims.csv and claims.tex."""
     settings, claim_list = claims_mod.load_claims(claims_yaml)
-    table = claims_mod.evaluate_claims(read_csv(summary_csv), claim_list, settings, config)
+    table = claims_mod.evaluate_claims(read_summary(summary_csv), claim_list, settings, config)
     write_csv(out_csv, table)
     cells = [[row.claim, row.task, f"{_num(row.estimate)} [{_num(row.ci_low)}, {_num(row.ci_high)}]", row.paper,
               _num(row.trivial), _num(row.solved), row.verdict] for row in table.itertuples(index=False)]
