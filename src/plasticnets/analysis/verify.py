@@ -20,7 +20,6 @@ non-zero when there is any, so ``make publish`` refuses to push an incomplete or
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -74,7 +73,7 @@ def _run_problems(family: Family, root: Path, run: Path) -> list[str]:
                 problems.append(f"{relative / name}: unreadable npz archive ({err})")
     recorded = summary.get("policy_sha256")
     policy = run / "policy.eqx"
-    if recorded and policy.is_file() and hashlib.sha256(policy.read_bytes()).hexdigest() != recorded:
+    if recorded and policy.is_file() and sha256_file(policy) != recorded:
         problems.append(f"{relative / 'policy.eqx'}: does not match the sha256 its summary.json recorded")
     return problems
 
@@ -174,7 +173,7 @@ def verify_results(root: Path, use_dvc: bool = True) -> tuple[int, int, list[str
             runs += 1
             problems += _run_problems(family, root, run)
     problems += _table_problems(root)
-    hashed, hash_problems = _hash_problems(root) if (root / "results").is_dir() else (0, [])
+    hashed, hash_problems = _hash_problems(root)
     problems += [p for p in hash_problems if p not in problems]
     if use_dvc:
         problems += _dvc_problems(root)

@@ -6,7 +6,6 @@ threshold is kept on disk for inspection: only the gate fails.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from pathlib import Path
@@ -18,13 +17,9 @@ from plasticnets.envs import evaluate, get_task
 from plasticnets.experts.policy import save_policy
 from plasticnets.experts.ppo import PPOConfig
 from plasticnets.experts.train import greedy_policy, train_expert
-from plasticnets.io import environment_info, read_json, write_json, write_parquet
+from plasticnets.io import environment_info, read_json, sha256_file, write_json, write_parquet
 
 log = logging.getLogger(__name__)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def run_expert(task: str, seed: int, out: Path, ppo: dict[str, Any], eval_episodes: int, eval_seed: int) -> dict:
@@ -78,7 +73,7 @@ def run_expert(task: str, seed: int, out: Path, ppo: dict[str, Any], eval_episod
         },
         "threshold": spec.reward_threshold,
         "solved": mean >= spec.reward_threshold,
-        "policy_sha256": _sha256(policy_path),
+        "policy_sha256": sha256_file(policy_path),
     }
     write_json(out / "summary.json", summary)
     return summary

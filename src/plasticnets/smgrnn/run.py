@@ -7,7 +7,6 @@ snapshots after each chunk; the last is the final graph) and ``summary.json``.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ import pandas as pd
 
 from plasticnets.envs import evaluate, get_task
 from plasticnets.experts.policy import load_policy
-from plasticnets.io import atomic_path, environment_info, read_json, write_json, write_parquet
+from plasticnets.io import atomic_path, environment_info, read_json, sha256_file, write_json, write_parquet
 from plasticnets.late import late_mean
 from plasticnets.smgrnn import graph as g
 from plasticnets.smgrnn.baselines import MLPStudent, size_matched_hidden
@@ -163,7 +162,7 @@ def final_size(student, state) -> dict[str, int]:
 
 
 def expert_info(path: Path, header: dict[str, Any]) -> dict[str, Any]:
-    return {"path": str(path), "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+    return {"path": str(path), "sha256": sha256_file(path),
             "seed": header.get("seed")}
 
 
