@@ -174,7 +174,7 @@ def verify_results(root: Path, use_dvc: bool = True) -> tuple[int, int, list[str
             problems += _run_problems(family, root, run)
     problems += _table_problems(root)
     hashed, hash_problems = _hash_problems(root)
-    problems += [p for p in hash_problems if p not in problems]
+    problems += hash_problems
     if use_dvc:
         problems += _dvc_problems(root)
     return runs, hashed, problems
