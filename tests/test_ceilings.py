@@ -2,7 +2,7 @@
 
 import pytest
 
-from plasticnets.envs.ceilings import foraging_ceiling, task_ceiling
+from plasticnets.envs.ceilings import foraging_ceiling, foraging_constant_action_value, task_ceiling
 from plasticnets.envs.foraging import ForagingParams
 
 STATIONARY, SWITCHING = ForagingParams(), ForagingParams(p_switch=0.5)
@@ -36,3 +36,31 @@ def test_task_ceilings():
     assert task_ceiling("Pendulum-v1") == 0.0
     assert task_ceiling("Foraging-stationary") == 490.0
     assert task_ceiling("Acrobot-v1") is None and task_ceiling("LunarLander-v3") is None
+
+
+def test_always_right_on_stationary_foraging():
+    # Food on the right: reached every 2 steps from the middle, 50 rewards in 100 steps; on the left: never.
+    assert foraging_constant_action_value(0, STATIONARY, 100, q_right=1) == 500.0
+    assert foraging_constant_action_value(0, STATIONARY, 100, q_right=0) == 0.0
+    assert foraging_constant_action_value(0, STATIONARY, 100) == 250.0
+    assert foraging_constant_action_value(1, STATIONARY, 100) == 250.0  # always left: the mirror image
+    assert foraging_constant_action_value(2, STATIONARY, 100) == 0.0  # staying in the middle reaches no end
+
+
+@pytest.mark.parametrize("steps, q_right, expected", [
+    (2, 0.5, 5.0),    # the food is right at t=2 with probability 1/2
+    (4, 0.5, 7.5),    # found at t=2 (1/2): back in the middle, the food stays right with probability 1/2
+    (6, 0.5, 8.75),   # found at t=2: 10 + 1/2 (10 + 1/2 10); on the left it is still walking
+    (12, 0.0, 0.0),   # food left: the sub-episode ends at its 11th step (the counter, checked first, is 10)...
+    (13, 0.0, 5.0),   # ... then it switches to the right with probability 1/2, reached at t=13
+])
+def test_always_right_on_switching_foraging_known_answers(steps, q_right, expected):
+    assert foraging_constant_action_value(0, SWITCHING, steps, q_right=q_right) == expected
+
+
+def test_always_right_on_switching_foraging_sits_between_the_two_sides():
+    value = foraging_constant_action_value(0, SWITCHING, 100)
+    right = foraging_constant_action_value(0, SWITCHING, 100, q_right=1)
+    left = foraging_constant_action_value(0, SWITCHING, 100, q_right=0)
+    assert value == pytest.approx((right + left) / 2) and left < value < right
+    assert value == pytest.approx(79.5352245, abs=1e-6)  # the trivial baseline's expectation (docs/decisions.md)

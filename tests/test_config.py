@@ -375,6 +375,15 @@ def test_lndp_n_nodes_leaves_a_hidden_node_for_every_task_it_runs(tmp_path):
     load_config([DEFAULT, overlay(tmp_path, "lndp:\n  tasks: [CartPole-v1, Acrobot-v1]\n  model: {n_nodes: 10}\n")])
 
 
+def test_lndp_eval_lifetimes_must_be_even_while_a_foraging_task_runs(tmp_path):
+    # Foraging evaluates half of its lifetimes with the food on each side (lndp/run.py evaluation_keys).
+    path = overlay(tmp_path, "lndp: {eval_lifetimes: 3}\n")
+    assert ("config key lndp.eval_lifetimes: 3 is odd; it must be even while lndp.tasks has Foraging-stationary, "
+            "Foraging-nonstationary, whose evaluation lifetimes start with the food on each side in exactly half of "
+            f"them (lndp/run.py evaluation_keys) (set in {path})") in refused(path)
+    load_config([DEFAULT, overlay(tmp_path, "lndp: {eval_lifetimes: 3, tasks: [CartPole-v1]}\n", "control.yaml")])
+
+
 # --- which file set the key -----------------------------------------------------------------------------------------
 
 def test_each_problem_names_the_last_file_that_set_its_key(tmp_path):

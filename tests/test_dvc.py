@@ -153,7 +153,7 @@ def test_publish_clone_fetch_round_trip(smoke_repo, tmp_path):
     config = work / "config" / "smoke.yaml"
     text = config.read_text()
     assert text.count("  eval_lifetimes: 2\n") == 1
-    config.write_text(text.replace("  eval_lifetimes: 2\n", "  eval_lifetimes: 3\n"))
+    config.write_text(text.replace("  eval_lifetimes: 2\n", "  eval_lifetimes: 4\n"))  # even: Foraging halves them
     plan = snakemake(work, "-n", "--cores", "1", *SMOKE.split()).stdout
     jobs = planned_jobs(plan)
     assert jobs.pop("evolve_lndp") == 3 and jobs.pop("family_tables") == 2  # lndp and baselines

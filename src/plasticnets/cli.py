@@ -224,7 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "lifetime.parquet and summary.json into --out, and checkpoints into --checkpoint "
                        "(a rerun resumes from it).")
     _add_run_arguments(p, "CartPole-v1 or Foraging-nonstationary", variant="full, no_sp", seed="evolution seed",
-                       evaluation=("lifetimes", 20, "fresh lifetimes to evaluate the result on"))
+                       evaluation=("lifetimes", 200, "fresh lifetimes to evaluate the result on (even on "
+                                   "Foraging: half start with the food on each side)"))
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--settings", type=_json_arg,
                         help="resolved variant settings as JSON (what plasticnets.lndp.variants.resolve returns)")

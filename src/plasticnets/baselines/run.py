@@ -47,15 +47,22 @@ def policy_baselines(task: str, episodes: int, seed: int) -> dict[str, Any]:
             "constant_action_returns": returns, "random_policy": spec.random_return}
 
 
-def empty_lndp_baseline(task: str, full_settings: dict[str, Any], lifetimes: int, seed: int) -> dict[str, Any]:
-    """The ``full`` variant's model (its resolved settings) with no edges and zero parameters, on the evaluation
-    lifetimes."""
-    from plasticnets.lndp.params import zero_params
-    from plasticnets.lndp.run import build_task, evaluate_params
+def empty_network_task(task: str, full_settings: dict[str, Any]):
+    """The lifetime task of the ``full`` variant's model (its resolved settings) with no initial edges."""
+    from plasticnets.lndp.run import build_task
 
     settings = dict(full_settings)
     settings["model"] = merge(settings["model"], {"p_hh": 0.0, "p_ih": 0.0, "p_ho": 0.0})
-    lifetime_task = build_task(task, settings)
+    return build_task(task, settings)
+
+
+def empty_lndp_baseline(task: str, full_settings: dict[str, Any], lifetimes: int, seed: int) -> dict[str, Any]:
+    """The ``full`` variant's model (its resolved settings) with no edges and zero parameters, on the evaluation
+    lifetimes (``lndp.run.evaluation_keys``: the keys every LNDP run of the task is evaluated on)."""
+    from plasticnets.lndp.params import zero_params
+    from plasticnets.lndp.run import evaluate_params
+
+    lifetime_task = empty_network_task(task, full_settings)
     (result,) = evaluate_params(lifetime_task, [zero_params(lifetime_task.model.cfg)], lifetimes, seed)
     fitness = np.asarray(result.fitness)
     return {"trivial": float(fitness.mean()), "trivial_std": float(fitness.std()),

@@ -10,6 +10,9 @@ against must lie between the two, and a learner's gap to the ceiling says how mu
   (the food side is hidden; reaching an end reveals it; at each reset the food switches side with
   probability p_switch). The agent that acts optimally on this belief scores the ceiling.
 - Acrobot-v1, LunarLander-v3: no exact value (None).
+
+Beside the ceiling, the floor a trivial learner stands on: ``foraging_constant_action_value``, the exact expected
+fitness of a Foraging policy that always takes one action (the empty LNDP always takes the first, +1: always right).
 """
 
 from __future__ import annotations
@@ -55,6 +58,35 @@ def foraging_ceiling(params: ForagingParams = ForagingParams(), steps: int = 100
         return best
 
     return float(value(steps, middle, 0, Fraction(1, 2)))
+
+
+def foraging_constant_action_value(action: int = 0, params: ForagingParams = ForagingParams(), steps: int = 100,
+                                   q_right: Fraction = Fraction(1, 2)) -> float:
+    """Expected summed reward over one lifetime of ``steps`` steps of the policy that always takes ``action``
+    (0: +1, always right), when the food starts on the right with probability ``q_right`` (1/2: the environment's
+    coin, and the stratified evaluation's exact halves; 1 or 0: given the side). Exact, by dynamic programming over
+    the environment's state (position, the sub-episode's step counter, the food's side) with the semantics of
+    ``Foraging.step``: a sub-episode ends on reaching the food or when the counter, checked before it increments,
+    equals ``max_steps``; then the agent is back in the middle and the food switches side with probability
+    ``p_switch``."""
+    right, middle = params.size - 1, params.size // 2
+    switch, food = Fraction(params.p_switch), Fraction(params.food_reward)
+    move = int(MOVES[action])
+
+    @lru_cache(maxsize=None)
+    def value(left: int, position: int, counter: int, goal: int) -> Fraction:
+        if left == 0:
+            return Fraction(0)
+        new = min(max(position + move, 0), right)
+        reached = new == goal
+        reward = Fraction(-abs(new - goal)) if params.dense_reward else (food if reached else Fraction(0))
+        if not (reached or counter == params.max_steps):
+            return reward + value(left - 1, new, counter + 1, goal)
+        stay, other = value(left - 1, middle, 0, goal), value(left - 1, middle, 0, right - goal)
+        return reward + (1 - switch) * stay + switch * other
+
+    q_right = Fraction(q_right)
+    return float(q_right * value(steps, middle, 0, right) + (1 - q_right) * value(steps, middle, 0, 0))
 
 
 def task_ceiling(name: str) -> float | None:

@@ -5,7 +5,7 @@ Per task x variant x seed:
   per-episode returns, CMA-ES step size, wall time);
 - ``best.eqx`` / ``mean.eqx``: the best member found and the final CMA-ES mean
   (what the official code checkpoints), as equinox leaves (no pickle);
-- ``lifetime.parquet``: the best parameters in ``eval_lifetimes`` fresh lifetimes, one
+- ``lifetime.parquet``: the best parameters in ``eval_lifetimes`` fresh lifetimes (``evaluation_keys``), one
   row per lifetime x episode x step (density after the step's update, reward);
 - ``summary.json``: the variant's settings, best fitness, evaluation of best and mean parameters
   (fitness, per-episode returns, final density), sizes, versions and wall time;
@@ -18,19 +18,22 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import equinox as eqx
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
+from plasticnets.envs import get_task
 from plasticnets.io import atomic_path, environment_info, write_json, write_parquet
 from plasticnets.lndp.evolve import Evolution, EvolutionConfig, run_evolution
 from plasticnets.lndp.model import LNDP
 from plasticnets.lndp.params import LNDPConfig, LNDPParams, num_params, zero_params
-from plasticnets.lndp.tasks import Lifetime, LifetimeTask, model_config
+from plasticnets.lndp.tasks import Lifetime, LifetimeTask, foraging_initial_goal, model_config
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +45,64 @@ def build_task(task: str, variant_settings: dict[str, Any]) -> LifetimeTask:
                         n_episodes=lifetime["n_episodes"], l1_penalty=lifetime["l1_penalty"])
 
 
+def _food_side_halves(task_name: str, n: int) -> int | None:
+    """How many of ``n`` evaluation lifetimes start with the food on each side: n/2 on a Foraging task (a
+    ValueError for an odd n), None on a control task (a gymnax task: ``LifetimeTask.uses_own_env`` is False)."""
+    if get_task(task_name).backend != "jax":
+        return None
+    if n % 2:
+        raise ValueError(f"{task_name}: {n} evaluation lifetimes cannot start with the food on each side in exactly "
+                         "half of them; use an even number")
+    return n // 2
+
+
+def evaluation_keys(task_name: str, n: int, seed: int) -> jax.Array:
+    """The keys of the ``n`` evaluation lifetimes from ``seed``: the same for every variant, run and baseline of a
+    task (common random numbers).
+
+    Control tasks: ``split(PRNGKey(seed), n)``.
+
+    Foraging: the food's initial side is one fair coin per lifetime and sets most of a lifetime's score (always
+    walking right scores 500 with the food on the right and 0 on the left of the stationary task), so ``n``
+    independent coins add a sampling error that says nothing about the parameters: 16 of ``split(PRNGKey(1000000),
+    20)`` put the food on the right, and the always-right policy, whose expected score is 250, scored 400. The side
+    is stratified instead: candidates ``fold_in(PRNGKey(seed), i)``, i = 0, 1, 2, ..., are drawn in order, and the
+    first n/2 whose lifetime starts with the food on the left and the first n/2 with it on the right are kept, in
+    the order drawn. A kept key is an ordinary lifetime key (the lifetime stays a pure function of parameters and
+    key, with the official key derivation; ``foraging_initial_goal`` reads the side from the same environment-reset
+    key as the lifetime), so given its side every other draw (network, switches) is what it would be in any
+    lifetime with that side, and the mean over the n lifetimes weighs the two sides exactly 1/2 each, as their
+    probability in evolution. An odd ``n`` cannot be split in halves: a ValueError (and the config check refuses
+    an odd ``lndp.eval_lifetimes`` while a Foraging task is configured)."""
+    root = jax.random.PRNGKey(seed)
+    half = _food_side_halves(task_name, n)
+    if half is None:
+        return jax.random.split(root, n)
+    chunks, sides = [], []
+    while min(sum(int((~r).sum()) for r in sides), sum(int(r.sum()) for r in sides)) < half:
+        keys, right = _candidate_keys(task_name, root, len(chunks) * _CANDIDATES)
+        chunks.append(keys)
+        sides.append(np.asarray(right))
+    candidates, right = jnp.concatenate(chunks), np.concatenate(sides)
+    kept = np.sort(np.concatenate([np.flatnonzero(~right)[:half], np.flatnonzero(right)[:half]]))
+    return candidates[kept]
+
+
+_CANDIDATES = 256  # candidate keys drawn at a time (one compiled shape for every n)
+
+
+@partial(jax.jit, static_argnums=0)
+def _candidate_keys(task_name: str, root: jax.Array, start: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Candidates ``fold_in(root, i)`` for i in [start, start + _CANDIDATES), and whether each one's lifetime
+    starts with the food on the right."""
+    keys = jax.vmap(partial(jax.random.fold_in, root))(start + jnp.arange(_CANDIDATES, dtype=jnp.uint32))
+    return keys, jax.vmap(partial(foraging_initial_goal, task_name))(keys) != 0
+
+
 def evaluate_params(task: LifetimeTask, params: list[LNDPParams], lifetimes: int, seed: int) -> list[Lifetime]:
-    """``lifetimes`` fresh lifetimes of each parameter set, all on the same keys (common
-    random numbers), in one compiled program."""
-    keys = jax.random.split(jax.random.PRNGKey(seed), lifetimes)
+    """``lifetimes`` fresh lifetimes of each parameter set, all on the same keys (``evaluation_keys``: common
+    random numbers; on Foraging half of them start with the food on each side), in one compiled program."""
+    keys = evaluation_keys(task.name, lifetimes, seed)
     evaluate = jax.jit(jax.vmap(task, in_axes=(None, 0)))
     return [evaluate(p, keys) for p in params]
 
@@ -96,6 +153,7 @@ def run_lndp(task_name: str, variant: str, seed: int, variant_settings: dict[str
     and checkpoint into ``checkpoint`` (default: ``<out>/checkpoint``)."""
     out = Path(out)
     checkpoint = Path(checkpoint) if checkpoint is not None else out / "checkpoint"
+    _food_side_halves(task_name, eval_lifetimes)  # an odd count on Foraging fails now, not after the evolution
     start = time.perf_counter()
     task = build_task(task_name, variant_settings)
     evolution = Evolution(task, EvolutionConfig(**variant_settings["evolution"]), seed)

@@ -129,7 +129,7 @@ class LifetimeTask:
     def _foraging(self, params: LNDPParams, key: jax.Array) -> Lifetime:
         env, env_params = make_jax_env(self.name)
         model = self.model
-        key, key_net, key_env = jax.random.split(key, 3)
+        key, key_net, key_env = _foraging_keys(key)
         net = model.init(params, key_net)
         obs, env_state = env.reset(key_env, env_params)
 
@@ -145,6 +145,19 @@ class LifetimeTask:
         (net, *_), (rewards, density) = jax.lax.scan(step, start, None, get_task(self.name).max_episode_steps)
         total = rewards.sum()
         return Lifetime(total, total[None], model.density(net)[None], density[None], rewards[None], net.t[None])
+
+
+def _foraging_keys(key: jax.Array) -> jax.Array:
+    """The official split of a Foraging lifetime key: (the steps' key, network init, environment reset)."""
+    return jax.random.split(key, 3)
+
+
+def foraging_initial_goal(name: str, key: jax.Array) -> jax.Array:
+    """The food's cell at the start of the Foraging lifetime ``LifetimeTask(name, ...)`` lives on ``key`` (0: the
+    left end, size - 1: the right end), drawn from the same environment-reset key as ``_foraging`` draws it."""
+    env, env_params = make_jax_env(name)
+    _, _, key_env = _foraging_keys(key)
+    return env.reset(key_env, env_params)[1].goal
 
 
 def model_config(task: str, **model_options) -> LNDPConfig:

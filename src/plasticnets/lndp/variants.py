@@ -48,7 +48,8 @@ def resolve(lndp: dict[str, Any], task: str, variant: str) -> dict[str, Any]:
 
 def problems(config: dict[str, Any]) -> list[str]:
     """Checks the schema cannot express: unique names, variant tasks among lndp.tasks, a budget for every run,
-    n_nodes that leaves a hidden node for each task a variant runs (else its job fails), and the reference
+    n_nodes that leaves a hidden node for each task a variant runs (else its job fails), an even eval_lifetimes
+    when a Foraging task runs (its evaluation splits them in halves by the food's initial side), and the reference
     variant on every task another variant runs (else that variant is compared with nothing)."""
     lndp = config["lndp"]
     found = []
@@ -64,6 +65,12 @@ def problems(config: dict[str, Any]) -> list[str]:
             if task in lndp["tasks"] and task not in generations:
                 found.append(f"config key lndp.evolution.generations: no budget for {task!r}")
     found += _n_nodes_problems(lndp)
+    foraging = [task for task in lndp["tasks"] if TASKS[task].backend == "jax"]
+    lifetimes = lndp["eval_lifetimes"]
+    if foraging and lifetimes % 2:
+        found.append(f"config key lndp.eval_lifetimes: {lifetimes} is odd; it must be even while lndp.tasks has "
+                     f"{', '.join(foraging)}, whose evaluation lifetimes start with the food on each side in exactly "
+                     "half of them (lndp/run.py evaluation_keys)")
     planned = runs(lndp)
     reference_tasks = {task for task, variant in planned if variant == REFERENCE}
     if REFERENCE in names:  # its absence altogether is the families' check
