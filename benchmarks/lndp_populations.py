@@ -75,7 +75,7 @@ def screen(cfg: LNDPConfig, evaluate, batch: int = 64) -> list[int]:
 
 
 def from_checkpoint(path: Path, cfg: LNDPConfig, size: int, eigen_every: int = 10):
-    """``size`` members sampled from the CMA-ES state saved at ``path`` (es_state.eqx), as
+    """``size`` members sampled from the CMA-ES state saved at ``path`` (es_state.g<generation>.eqx, named in its checkpoint.json), as
     ``evolve.py`` would ask them; the file is only read."""
     import equinox as eqx
 

@@ -23,7 +23,7 @@ Two populations (benchmarks/lndp_populations.py):
   update, on states taken 100 steps into the first episode), ``act + env`` (forward pass,
   read-out and environment step), and whole generations (direct ``vmap`` against fast as
   evolution runs it; fast under plain ``vmap`` too, to show what the population loop costs
-  when it skips nothing). ``--checkpoint es_state.eqx`` instead samples the population from a
+  when it skips nothing). ``--checkpoint es_state.g<generation>.eqx`` instead samples the population from a
   saved CMA-ES state (read only) and reports its episode lengths.
 
 Threefry (the random bits) is lowered unrolled for both models, as evolution lowers it
@@ -223,7 +223,7 @@ def main() -> None:
     parser.add_argument("--skip-first", action="store_true", help="only the mid-run population")
     parser.add_argument("--task", default=TASK, help="task of the first generation (Acrobot-v1: no episode ends "
                         "early); the mid-run population runs only on CartPole-v1")
-    parser.add_argument("--checkpoint", type=Path, help="sample the mid-run population from this es_state.eqx")
+    parser.add_argument("--checkpoint", type=Path, help="sample the mid-run population from this es_state.g<generation>.eqx")
     parser.add_argument("--screen", action="store_true", help="print the keys of balancing lifetimes and exit")
     parser.add_argument("--rolled-threefry", action="store_true",
                         help="keep JAX's rolled threefry lowering (evolution unrolls it, for both models alike)")

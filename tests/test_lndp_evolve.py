@@ -54,6 +54,35 @@ def test_killed_run_resumes_to_the_uninterrupted_result(evolution, uninterrupted
         np.testing.assert_array_equal(np.asarray(resumed), np.asarray(full))
 
 
+def test_a_kill_while_a_checkpoint_is_written_resumes_from_the_previous_one(evolution, uninterrupted, tmp_path,
+                                                                            monkeypatch):
+    """A time limit can stop a job between writing a checkpoint's state and its meta file: the resumed run must
+    use the previous checkpoint whole (not the new state under the old generation number) and end identical."""
+    import plasticnets.lndp.evolve as evolve
+
+    full_state, full_metrics = uninterrupted
+    checkpoint = tmp_path / "checkpoint"
+    write_json, metas = evolve.write_json, []
+
+    def killed_before_the_second_meta(path, data):
+        if path.name == evolve.CHECKPOINT_META and metas:
+            raise Killed  # generation 6's state and metrics are on disk, its meta file is not
+        metas.append(data["generation"])
+        write_json(path, data)
+
+    monkeypatch.setattr(evolve, "write_json", killed_before_the_second_meta)
+    with pytest.raises(Killed):
+        run_evolution(evolution, checkpoint, SETTINGS)
+    monkeypatch.setattr(evolve, "write_json", write_json)
+    assert metas == [3] and any(checkpoint.glob("es_state.g000006*"))
+    state, metrics = run_evolution(evolution, checkpoint, SETTINGS)
+    columns = [c for c in full_metrics.columns if c != "wall_s"]
+    np.testing.assert_array_equal(metrics[columns].to_numpy(), full_metrics[columns].to_numpy())
+    for resumed, full in zip(jax.tree.leaves(state), jax.tree.leaves(full_state)):
+        np.testing.assert_array_equal(np.asarray(resumed), np.asarray(full))
+    assert sorted(p.name for p in checkpoint.glob("*.eqx")) == ["es_state.g000010.eqx"]  # older ones removed
+
+
 def test_finished_run_extended_by_raising_generations_equals_the_longer_run(evolution, uninterrupted, tmp_path):
     """make lndp-long's promise: raise the generation count, rerun, and get exactly the run that was that long."""
     full_state, full_metrics = uninterrupted

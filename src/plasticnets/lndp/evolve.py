@@ -29,7 +29,7 @@ from evosax.algorithms import CMA_ES
 from evosax.algorithms.distribution_based.cma_es import eigen_decomposition
 
 from plasticnets.devices import batch_sharding, replicated
-from plasticnets.io import atomic_path, read_json, read_parquet, write_json, write_parquet
+from plasticnets.io import atomic_path, hash_record_path, read_json, read_parquet, write_json, write_parquet
 from plasticnets.lndp.cpu_threefry import unroll_threefry_on_cpu
 from plasticnets.lndp.params import zero_params
 from plasticnets.lndp.tasks import LifetimeTask
@@ -37,9 +37,15 @@ from plasticnets.progress import Progress
 
 log = logging.getLogger(__name__)
 
-CHECKPOINT_STATE = "es_state.eqx"
+CHECKPOINT_STATE = "es_state.eqx"  # checkpoints before 2026-12-04: one state file, overwritten in place
 CHECKPOINT_META = "checkpoint.json"
 CHECKPOINT_METRICS = "metrics.parquet"
+
+
+def _generation_file(name: str, generation: int) -> str:
+    """``es_state.eqx`` -> ``es_state.g000120.eqx``: a checkpoint's files are named by its generation."""
+    stem, dot, suffix = name.partition(".")
+    return f"{stem}.g{generation:06d}{dot}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -176,15 +182,27 @@ def run_evolution(evolution: Evolution, checkpoint_dir: Path, settings: dict[str
 
 
 def _save_checkpoint(evolution, directory: Path, fingerprint: str, state, rows, generation: int) -> None:
+    """Write the state and metrics of ``generation`` under names of their own, then the meta file that names them
+    (one atomic rename), then remove older generations' files. A kill at any instant (a SLURM time limit, a
+    node failure) leaves either the previous checkpoint or this one, never the state of one generation with the
+    meta or metrics of another."""
     directory.mkdir(parents=True, exist_ok=True)
-    with atomic_path(directory / CHECKPOINT_STATE) as tmp:
+    state_file = _generation_file(CHECKPOINT_STATE, generation)
+    metrics_file = _generation_file(CHECKPOINT_METRICS, generation)
+    with atomic_path(directory / state_file) as tmp:
         eqx.tree_serialise_leaves(tmp, state)
-    write_parquet(directory / CHECKPOINT_METRICS, pd.DataFrame(rows))
-    # Written last: a checkpoint counts only once its meta file names its generation.
+    write_parquet(directory / metrics_file, pd.DataFrame(rows))
     write_json(directory / CHECKPOINT_META, {
         "generation": generation, "fingerprint": fingerprint, "seed": evolution.seed,
         "num_dims": evolution.num_dims, "config": asdict(evolution.cfg),
+        "state_file": state_file, "metrics_file": metrics_file,
     })
+    for name in (CHECKPOINT_STATE, CHECKPOINT_METRICS):
+        stem, _, suffix = name.partition(".")
+        for old in directory.glob(f"{stem}*.{suffix}"):
+            if old.name not in (state_file, metrics_file):
+                old.unlink(missing_ok=True)
+                hash_record_path(old).unlink(missing_ok=True)
 
 
 def _load_checkpoint(evolution, directory: Path, fingerprint: str):
@@ -197,11 +215,12 @@ def _load_checkpoint(evolution, directory: Path, fingerprint: str):
             f"checkpoint {meta_path} was made with other settings or seed than this run; "
             f"delete {directory} to start over")
     template = evolution.init_state()
+    state_path = directory / meta.get("state_file", CHECKPOINT_STATE)
     try:
-        state = eqx.tree_deserialise_leaves(directory / CHECKPOINT_STATE, template)
+        state = eqx.tree_deserialise_leaves(state_path, template)
     except Exception as err:
-        raise ValueError(f"corrupt checkpoint {directory / CHECKPOINT_STATE}: {err}; delete {directory} to start over") from None
-    rows = read_parquet(directory / CHECKPOINT_METRICS).to_dict("records")
+        raise ValueError(f"corrupt checkpoint {state_path}: {err}; delete {directory} to start over") from None
+    rows = read_parquet(directory / meta.get("metrics_file", CHECKPOINT_METRICS)).to_dict("records")
     generation = int(meta["generation"])
     if len(rows) != generation:
         raise ValueError(f"checkpoint {directory} is inconsistent ({len(rows)} metric rows for generation {generation})")
