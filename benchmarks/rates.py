@@ -340,9 +340,12 @@ def measure_cheap(log: Path) -> dict:
     for key, value in entry.items():
         print(f"cheap {key}: {value['job_s']:.1f} s per job ({value['jobs']} job(s))")
     first = next((line.strip("[]") for line in log.read_text().splitlines() if line.startswith("[") and
-                  line.endswith("]")), "?")
-    return entry | {"measured": stamp(f" (from {log.name}, a Snakemake log of a run started {first}: each job's "
-                                      "start and finish times, 1 s resolution)")}
+                  line.endswith("]")), None)
+    measured = stamp(f" (from {log.name}: each job's start and finish times in a Snakemake log, 1 s resolution)")
+    del measured["load_average"]  # of now, not of the run
+    if first:
+        measured["date"] = datetime.datetime.strptime(first, "%a %b %d %H:%M:%S %Y").strftime("%Y-%m-%d %H:%M")
+    return entry | {"measured": measured}
 
 
 # ---- main --------------------------------------------------------------------------------------------------------
