@@ -427,10 +427,13 @@ class Plan:
 
 
 def make_plan(config_files: list[str | Path], cores: int | None = None, rates_path: str | Path = RATES_FILE) -> Plan:
-    """The plan of the merged, validated config (the same one-line-per-problem errors as validate-config)."""
+    """The plan of the merged, validated config (the same one-line-per-problem errors as validate-config, which
+    also checks the claims file the config names: the run would stop on it before its first job)."""
+    from plasticnets.analysis.claims_file import check_claims_file
     from plasticnets.families import load_project_config
 
     config = load_project_config(config_files)
+    check_claims_file(config)
     rates = load_rates(rates_path)
     cores = cores or os.cpu_count() or 1
     jobs = plan_jobs(config, rates, cores)
