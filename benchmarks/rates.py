@@ -253,12 +253,11 @@ def measure_lndp(task: str, config: dict, folder: Path, population: int = 32, li
     from plasticnets.devices import batch_sharding
     from plasticnets.lndp.model import LNDP
     from plasticnets.lndp.params import num_params, random_params
+    from plasticnets.lndp.run import build_task
     from plasticnets.lndp.variants import resolve
     from plasticnets.plan import lifetime_member_steps
 
     settings = resolve(config["lndp"], task, "full")
-    from plasticnets.lndp.run import build_task
-
     lifetime = build_task(task, settings)
     cfg = lifetime.model.cfg
     steps = lifetime_member_steps(task, settings)
