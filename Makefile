@@ -12,7 +12,7 @@ PIP_VERSION := 26.3
 # line and column (Snakemake's own loader names neither).
 CONFIG_FILES = $(filter %.yaml %.yml %.json,$(SNAKEMAKE_ARGS))
 
-.PHONY: setup reproduce test verify benchmark publish fetch lock clean lndp-long mutate
+.PHONY: setup reproduce plan test verify benchmark publish fetch lock clean lndp-long mutate
 
 setup: $(VENV)/.installed
 
@@ -28,6 +28,12 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 reproduce: setup
 	@$(BIN)/plasticnets validate-config config/config.yaml $(CONFIG_FILES)
 	$(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
+
+## What a run costs before it starts (plasticnets plan): jobs, core-hours and the longest job per family, the wall
+## time on CORES cores (default: this machine's), a GPU estimate; from the rates in benchmarks/rates.json. Same
+## SNAKEMAKE_ARGS as reproduce, e.g. make plan SNAKEMAKE_ARGS="--configfile config/paper.yaml" CORES=64
+plan: setup
+	@$(BIN)/plasticnets plan --config config/config.yaml $(CONFIG_FILES) $(if $(filter all,$(CORES)),,--cores $(CORES))
 
 ## The test suite (unit tests + end-to-end smoke pipeline).
 test: setup

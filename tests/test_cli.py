@@ -9,7 +9,7 @@ import pytest
 
 from plasticnets.cli import build_parser, main
 
-COMMANDS = ["train-expert", "check-expert", "distill", "evolve", "validate-config", "collect", "figure"]
+COMMANDS = ["train-expert", "check-expert", "distill", "evolve", "validate-config", "plan", "collect", "figure"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

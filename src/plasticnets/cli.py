@@ -43,6 +43,16 @@ def _seed(text: str) -> int:
     return value
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
 def _add_run_arguments(p: argparse.ArgumentParser, task_examples: str, *, variant: str | None, seed: str,
                        evaluation: tuple[str, int, str]) -> None:
     """The arguments every training command shares: what to run (task, variant, seed), where to write it, and
@@ -114,6 +124,19 @@ def cmd_validate_config(args: argparse.Namespace) -> None:
     config = load_project_config(args.files)
     check_claims_file(config)
     print(f"valid: {' + '.join(args.files)} (claims: {config['analysis']['claims']})")
+
+
+def cmd_plan(args: argparse.Namespace) -> None:
+    from plasticnets.plan import format_plan, log_job_times, make_plan, measured_by_family
+
+    plan = make_plan(args.config, cores=args.cores, rates_path=args.rates)
+    measured = wall = None
+    if args.compare:
+        jobs, wall = log_job_times(Path(args.compare).read_text())
+        if not jobs:
+            raise ValueError(f"{args.compare}: no finished Snakemake job in it ('Finished jobid' lines)")
+        measured = measured_by_family(jobs)
+    print(format_plan(plan, measured, wall), end="")
 
 
 def cmd_verify(args: argparse.Namespace) -> None:
@@ -257,6 +280,23 @@ def build_parser() -> argparse.ArgumentParser:
                        "names the families and configs define. Every problem is listed, one line each.")
     p.add_argument("files", nargs="+", help="config files, e.g. config/config.yaml config/smoke.yaml")
     p.set_defaults(func=cmd_validate_config)
+
+    p = sub.add_parser("plan", help="what a config costs before running it: jobs, core-hours, wall time on N cores",
+                       description="Every job the merged config plans (from nothing), per family: its count, "
+                       "predicted core-hours and longest job, from the rates measured in benchmarks/rates.json "
+                       "(python benchmarks/rates.py); the wall time on --cores cores by list scheduling; the "
+                       "assumptions; and a GPU estimate for the expert and LNDP jobs (assumed, not measured). "
+                       "Runs nothing.")
+    p.add_argument("--config", nargs="+", required=True, metavar="YAML",
+                   help="config files merged in order, as validate-config takes them (e.g. config/config.yaml "
+                   "config/paper.yaml)")
+    p.add_argument("--cores", type=_positive, help="cores to schedule on (default: this machine's, "
+                   f"{os.cpu_count()})")
+    p.add_argument("--rates", default="benchmarks/rates.json",
+                   help="measured rates (default benchmarks/rates.json; made by python benchmarks/rates.py)")
+    p.add_argument("--compare", metavar="LOG", help="a Snakemake log of a finished run of this config: print the "
+                   "job time it measured per family, and its span, beside the prediction")
+    p.set_defaults(func=cmd_plan)
 
     p = sub.add_parser("verify", help="check that every run folder under results/ is complete and undamaged",
                        description="Every run folder against its family's descriptor (declared outputs present, "
