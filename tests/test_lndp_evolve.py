@@ -152,3 +152,38 @@ def test_population_sharded_over_two_devices_gives_the_same_lifetimes():
 
     run = subprocess.run([sys.executable, "-c", SHARDED], capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
+
+
+SHARDED_EVOLUTION = """
+import os, sys, tempfile
+from pathlib import Path
+from plasticnets.xla_cpu import cpu_device_flags
+os.environ["XLA_FLAGS"] = cpu_device_flags(2)
+import jax, numpy as np
+import plasticnets.lndp.evolve as evolve
+from plasticnets.lndp.model import LNDP
+from plasticnets.lndp.tasks import LifetimeTask, model_config
+
+task = LifetimeTask("Foraging-nonstationary", LNDP(model_config("Foraging-nonstationary", n_nodes=10, dev_steps=3)))
+cfg = evolve.EvolutionConfig(population_size=8, generations=4, checkpoint_every=4)
+sharded = evolve.Evolution(task, cfg, seed=0)
+assert sharded.sharding is not None and len(jax.devices()) == 2
+evolve.batch_sharding = lambda size: None
+single = evolve.Evolution(task, cfg, seed=0)
+runs = [evolve.run_evolution(e, Path(tempfile.mkdtemp()) / "ckpt", {"test": "sharded"}) for e in (sharded, single)]
+(state_two, metrics_two), (state_one, metrics_one) = runs
+columns = [c for c in metrics_one.columns if c != "wall_s"]
+np.testing.assert_array_equal(metrics_two[columns].to_numpy(), metrics_one[columns].to_numpy())
+for two, one in zip(jax.tree.leaves(state_two), jax.tree.leaves(state_one)):
+    np.testing.assert_array_equal(np.asarray(two), np.asarray(one))
+"""
+
+
+def test_an_evolution_on_two_devices_is_the_evolution_on_one():
+    """Not only the lifetimes: the CMA-ES update after them too (its sums over a population split across
+    devices added in another order, and a run's numbers depended on --cpu-devices from generation 1 on)."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", SHARDED_EVOLUTION], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]

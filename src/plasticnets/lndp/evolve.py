@@ -1,7 +1,8 @@
 """Evolve LNDP parameters with CMA-ES (evosax 0.3), checkpointed and resumable.
 
 One generation is one jitted program: ask, evaluate the whole population (``vmap``
-over members, sharded across ``jax.devices()``), tell. evosax minimises, so it is told
+over members, sharded across ``jax.devices()``), tell. The update and the statistics see the whole
+population, so a run has the same numbers on any number of devices. evosax minimises, so it is told
 the negated fitness; CMA-ES starts from the all-zero mean with step size ``std_init``
 (docs/method/lndp.md#evolution).
 
@@ -24,6 +25,7 @@ from typing import Any, Callable
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+import numpy as np
 import pandas as pd
 from evosax.algorithms import CMA_ES
 from evosax.algorithms.distribution_based.cma_es import eigen_decomposition
@@ -119,25 +121,42 @@ class Evolution:
         if self.sharding is not None:
             population, keys = jax.lax.with_sharding_constraint((population, keys), self.sharding)
         lifetimes = self.task.population(population, keys)
+        if self.sharding is not None:
+            # The update reads the whole population on every device: split over devices, its sums would
+            # add in another order and the run would depend on how many devices it had.
+            population, lifetimes = jax.lax.with_sharding_constraint(
+                (population, lifetimes), replicated(self.sharding))
         fitness = lifetimes.fitness
         # A NaN fitness would poison the ES update: rank it worst, and count it (reported on the host).
         state, _ = self.es.tell(key_tell, population, -jnp.nan_to_num(fitness, nan=-jnp.inf), state, self.es_params)
-        density = lifetimes.episode_density.mean(axis=1)
-        stats = {
-            "best": fitness.max(), "mean": fitness.mean(), "worst": fitness.min(), "std": fitness.std(),
-            "best_so_far": -state.best_fitness, "density_mean": density.mean(), "density_max": density.max(),
-            "es_std": state.std, "non_finite": jnp.sum(~jnp.isfinite(fitness)),
-        }
-        for i in range(lifetimes.episode_returns.shape[1]):
-            stats[f"ep{i}_mean"] = lifetimes.episode_returns[:, i].mean()
-            stats[f"ep{i}_max"] = lifetimes.episode_returns[:, i].max()
-        return state, stats
+        # Per member, reduced on the host (generation_statistics): a reduction over the population in here
+        # would be split over devices, and its float sums would depend on how many.
+        members = {"fitness": fitness, "episode_density": lifetimes.episode_density,
+                   "episode_returns": lifetimes.episode_returns,
+                   "best_so_far": -state.best_fitness, "es_std": state.std}
+        return state, members
 
     def best_params(self, state):
         return self.es._unravel_solution(state.best_solution)
 
     def mean_params(self, state):
         return self.es.get_mean(state)
+
+
+def generation_statistics(members: dict[str, np.ndarray]) -> dict[str, float]:
+    """One generation's row of metrics from its members' fitnesses, densities and episode returns (float64)."""
+    fitness = np.asarray(members["fitness"], dtype=np.float64)
+    density = np.asarray(members["episode_density"], dtype=np.float64).mean(axis=1)
+    returns = np.asarray(members["episode_returns"], dtype=np.float64)
+    stats = {
+        "best": fitness.max(), "mean": fitness.mean(), "worst": fitness.min(), "std": fitness.std(),
+        "best_so_far": members["best_so_far"], "density_mean": density.mean(), "density_max": density.max(),
+        "es_std": members["es_std"], "non_finite": np.sum(~np.isfinite(fitness)),
+    }
+    for i in range(returns.shape[1]):
+        stats[f"ep{i}_mean"] = returns[:, i].mean()
+        stats[f"ep{i}_max"] = returns[:, i].max()
+    return {name: float(value) for name, value in stats.items()}
 
 
 def settings_fingerprint(settings: dict[str, Any]) -> str:
@@ -165,8 +184,8 @@ def run_evolution(evolution: Evolution, checkpoint_dir: Path, settings: dict[str
     progress = Progress(f"{evolution.task.name} seed {evolution.seed}", cfg.generations, "generations", start=start)
     tic = time.perf_counter() - (rows[-1]["wall_s"] if rows else 0.0)  # wall time carries over a resume
     for gen in range(start, cfg.generations):
-        state, stats = evolution.generation(state, gen)
-        stats = {k: float(v) for k, v in jax.device_get(stats).items()}
+        state, members = evolution.generation(state, gen)
+        stats = generation_statistics(jax.device_get(members))
         if stats["non_finite"]:
             log.warning("%s seed %d, generation %d: %d member(s) had a non-finite fitness; "
                         "ranked worst (column non_finite)", evolution.task.name, evolution.seed, gen,
