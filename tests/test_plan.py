@@ -11,6 +11,7 @@ from plasticnets.families import load_project_config
 from plasticnets.lndp import variants as lndp_variants
 from plasticnets.plan import (
     Job,
+    Plan,
     RATES_FILE,
     family_of,
     format_plan,
@@ -20,6 +21,8 @@ from plasticnets.plan import (
     plan_jobs,
     rule_counts,
     schedule,
+    format_slurm,
+    slurm_runtimes,
 )
 
 from .conftest import ROOT, planned_jobs, snakemake
@@ -75,6 +78,19 @@ def test_a_two_core_job_holds_both_cores_and_is_capped_at_the_machine():
     assert schedule(wide, 4) == 10
     assert schedule(wide, 1) == 20  # Snakemake gives it the one core there is
     assert schedule(wide + jobs_of(10, 10), 2) == 30
+
+
+def test_slurm_runtime_is_one_and_a_half_longest_jobs_capped_at_the_limit():
+    jobs = [Job("evolve_lndp", "a", 100 * 60, threads=2), Job("evolve_lndp", "b", 40 * 3600, threads=2),
+            Job("train_expert", "a", 60), Job("distill_smgrnn", "a", 20 * 60 + 1), Job("all", "", 0)]
+    plan = Plan(("c.yaml",), "test", 4, jobs, 0.0, {})
+    assert slurm_runtimes(plan) == {"distill_smgrnn": 31, "evolve_lndp": 3600, "train_expert": 10}
+    assert slurm_runtimes(plan, max_minutes=1440) == {"distill_smgrnn": 31, "evolve_lndp": 1440, "train_expert": 10}
+    text = format_slurm(plan, 1440)
+    assert "--set-resources distill_smgrnn:runtime=31 evolve_lndp:runtime=1440 train_expert:runtime=10" in text
+    # 60 h of runtime under a 24 h limit: 3 attempts, each resuming; 2 resubmissions at least
+    assert "evolve_lndp: longest job 40 h 00 min > 1440 min: 3 attempts" in text and "at least 2" in text
+    assert "attempts" not in format_slurm(plan, 3600)
 
 
 def test_a_job_waits_for_its_inputs():

@@ -137,6 +137,10 @@ def cmd_plan(args: argparse.Namespace) -> None:
             raise ValueError(f"{args.compare}: no finished Snakemake job in it ('Finished jobid' lines)")
         measured = measured_by_family(jobs)
     print(format_plan(plan, measured, wall), end="")
+    if args.slurm or args.slurm_max_runtime:
+        from plasticnets.plan import format_slurm
+
+        print("\n" + format_slurm(plan, args.slurm_max_runtime), end="")
 
 
 def cmd_verify(args: argparse.Namespace) -> None:
@@ -296,6 +300,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="measured rates (default benchmarks/rates.json; made by python benchmarks/rates.py)")
     p.add_argument("--compare", metavar="LOG", help="a Snakemake log of a finished run of this config: print the "
                    "job time it measured per family, and its span, beside the prediction")
+    p.add_argument("--slurm", action="store_true", help="also print each rule's SLURM runtime from the plan, as "
+                   "--set-resources options for profiles/slurm")
+    p.add_argument("--slurm-max-runtime", type=_positive, metavar="MINUTES", help="the cluster's time limit per "
+                   "job: runtimes are capped at it, and a longer job's attempts are counted (implies --slurm)")
     p.set_defaults(func=cmd_plan)
 
     p = sub.add_parser("verify", help="check that every run folder under results/ is complete and undamaged",

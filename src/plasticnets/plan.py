@@ -552,6 +552,42 @@ def format_plan(plan: Plan, measured: dict[str, tuple[int, float]] | None = None
     return "\n".join(lines) + "\n"
 
 
+SLURM_MARGIN = 1.5  # a job's SLURM runtime: its rule's longest predicted job times this, for a slower node
+SLURM_MIN_MINUTES = 10
+
+
+def slurm_runtimes(plan: Plan, max_minutes: int | None = None) -> dict[str, int]:
+    """Minutes of SLURM runtime per rule: ``SLURM_MARGIN`` x the rule's longest predicted job (at least
+    ``SLURM_MIN_MINUTES``), capped at the cluster's limit ``max_minutes`` when one is given."""
+    longest: dict[str, float] = {}
+    for job in plan.jobs:
+        if job.rule != "all":
+            longest[job.rule] = max(longest.get(job.rule, 0.0), job.seconds)
+    minutes = {rule: max(SLURM_MIN_MINUTES, math.ceil(seconds * SLURM_MARGIN / 60))
+               for rule, seconds in longest.items()}
+    return {rule: min(m, max_minutes) if max_minutes else m for rule, m in sorted(minutes.items())}
+
+
+def format_slurm(plan: Plan, max_minutes: int | None = None) -> str:
+    """The runtimes as Snakemake options for profiles/slurm, and how many attempts a job longer than the cluster's
+    limit needs (an LNDP job resumes from its checkpoint at each; the profile's ``retries`` must allow them)."""
+    runtimes = slurm_runtimes(plan, max_minutes)
+    limit = f", capped at the cluster's {max_minutes} min" if max_minutes else ""
+    lines = [f"SLURM runtime per rule ({SLURM_MARGIN:g} x its longest predicted job, at least "
+             f"{SLURM_MIN_MINUTES} min{limit}; job times at the rates above):",
+             "  --set-resources " + " ".join(f"{rule}:runtime={m}" for rule, m in runtimes.items())]
+    if max_minutes:
+        for rule in sorted({j.rule for j in plan.jobs}):
+            longest = max(j.seconds for j in plan.jobs if j.rule == rule)
+            attempts = math.ceil(longest * SLURM_MARGIN / 60 / max_minutes)
+            if attempts > 1:
+                how = ("each resumes from the last checkpoint" if rule == "evolve_lndp"
+                       else "this rule does not checkpoint: it cannot finish under this limit")
+                lines.append(f"  {rule}: longest job {duration(longest)} > {max_minutes} min: {attempts} attempts "
+                             f"({how}); the profile's retries must be at least {attempts - 1}")
+    return "\n".join(lines) + "\n"
+
+
 def _flop_text(rates: dict[str, Any]) -> str:
     values = sorted({round(v["flop_per_member_step"] / 1e3) for v in rates.get("lndp", {}).values()
                      if isinstance(v, dict) and "flop_per_member_step" in v})
