@@ -12,7 +12,7 @@ PIP_VERSION := 26.3
 # line and column (Snakemake's own loader names neither).
 CONFIG_FILES = $(filter %.yaml %.yml %.json,$(SNAKEMAKE_ARGS))
 
-.PHONY: setup reproduce plan test verify benchmark publish fetch lock clean lndp-long mutate
+.PHONY: setup reproduce plan test verify benchmark publish fetch lock clean lndp-long lndp-long-push lndp-long-pull mutate
 
 setup: $(VENV)/.installed
 
@@ -48,6 +48,7 @@ verify: setup
 ## evolution.generations in that file to extend a finished run. Progress with ETA in logs/lndp_long.log.
 LNDP_LONG := CartPole-v1/full/seed0
 LNDP_LONG_CPU_DEVICES ?= 2
+LNDP_LONG_ARGS ?=                # more `plasticnets evolve` options, e.g. --eval-lifetimes 20
 lndp-long: SHELL := /bin/bash
 lndp-long: .SHELLFLAGS := -o pipefail -c
 lndp-long: setup
@@ -55,7 +56,25 @@ lndp-long: setup
 	@mkdir -p logs
 	$(BIN)/plasticnets evolve --config config/config.yaml config/lndp_long.yaml --task CartPole-v1 --variant full \
 	  --seed 0 --out results/lndp_long/$(LNDP_LONG) --checkpoint checkpoints/lndp_long/$(LNDP_LONG) \
-	  --cpu-devices $(LNDP_LONG_CPU_DEVICES) 2>&1 | tee -a logs/lndp_long.log
+	  --cpu-devices $(LNDP_LONG_CPU_DEVICES) $(LNDP_LONG_ARGS) 2>&1 | tee -a logs/lndp_long.log
+
+## Continue the long run on another machine (DVC). Here, with `make lndp-long` stopped: lndp-long-push records the
+## checkpoint (and the evaluated run, once there is one) in checkpoints/lndp_long.dvc (results/lndp_long.dvc), pushes
+## them to the DVC remote and stages those files for a git commit. There, after git pull: lndp-long-pull, then
+## `make lndp-long` resumes from the pushed generation (the same numbers on any number of CPU devices).
+LNDP_LONG_CHECKPOINT := checkpoints/lndp_long/$(LNDP_LONG)/checkpoint.json
+LNDP_LONG_GENERATION = $(BIN)/python -c "import json; print(json.load(open('$(LNDP_LONG_CHECKPOINT)'))['generation'])"
+lndp-long-push: setup
+	@test -f $(LNDP_LONG_CHECKPOINT) || { echo "lndp-long-push: no checkpoint ($(LNDP_LONG_CHECKPOINT)); run make lndp-long first" >&2; exit 1; }
+	$(BIN)/dvc add --quiet checkpoints/lndp_long $(wildcard results/lndp_long)
+	$(BIN)/dvc push checkpoints/lndp_long.dvc $(if $(wildcard results/lndp_long),results/lndp_long.dvc)
+	git add checkpoints/lndp_long.dvc $(if $(wildcard results/lndp_long),results/lndp_long.dvc)
+	@echo "lndp-long-push: the long run's checkpoint at generation $$($(LNDP_LONG_GENERATION)) is on the DVC remote; its .dvc files are staged: git commit -m 'Long LNDP run: checkpoint' && git push"
+
+lndp-long-pull: setup
+	@test -f checkpoints/lndp_long.dvc || { echo "lndp-long-pull: this clone has no checkpoints/lndp_long.dvc: nobody has pushed the long run yet (make lndp-long-push where it ran, then commit and push the .dvc files)" >&2; exit 1; }
+	$(BIN)/dvc pull checkpoints/lndp_long.dvc $(wildcard results/lndp_long.dvc)
+	@echo "lndp-long-pull: checkpoint at generation $$($(LNDP_LONG_GENERATION)); make lndp-long continues from there"
 
 ## Mutation check of the model rules (scripts/mutate.py): 10 single-line mutants spread over the LNDP lifetime
 ## update (LNDP.update, _decide, maybe_update) against the model's fast tests; fails when these kill fewer than
@@ -79,16 +98,16 @@ benchmark: setup
 publish: setup
 	@$(call nothing_to_do,publish: Snakemake still has jobs to run; finish the run before publishing)
 	@$(BIN)/plasticnets verify --no-dvc || { echo "publish: refusing to push an incomplete or damaged results tree (problems above)" >&2; exit 1; }
-	$(BIN)/dvc commit --force
-	$(BIN)/dvc push
+	$(BIN)/dvc commit --force dvc.yaml
+	$(BIN)/dvc push dvc.yaml
 	git add dvc.lock
 	@echo "publish: results pushed to the DVC remote; dvc.lock is staged: git commit -m 'Publish results' && git push"
 
 ## Fetch shared results (DVC) into a clone: pull, check them against dvc.lock, let Snakemake trust them
 ## (DVC does not keep timestamps), then Snakemake must have nothing left to do. Same SNAKEMAKE_ARGS as publish.
 fetch: setup
-	$(BIN)/dvc pull
-	@status="$$($(BIN)/dvc status --json)"; [ "$$status" = "{}" ] || { $(BIN)/dvc status; \
+	$(BIN)/dvc pull dvc.yaml
+	@status="$$($(BIN)/dvc status --json dvc.yaml)"; [ "$$status" = "{}" ] || { $(BIN)/dvc status dvc.yaml; \
 	  echo "fetch: the pulled results do not match dvc.lock and the sources (dvc status above)" >&2; exit 1; }
 	$(BIN)/snakemake --touch --forceall --cores 1 --quiet $(SNAKEMAKE_ARGS)
 	$(BIN)/plasticnets verify

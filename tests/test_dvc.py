@@ -1,6 +1,7 @@
 """DVC: dvc.yaml mirrors the Snakefile's families, and results survive a publish / clone / fetch round trip."""
 
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -188,3 +189,60 @@ def test_publish_clone_fetch_round_trip(smoke_repo, tmp_path):
     assert "results/tables" in failed.stderr
     assert not (other / "results" / "tables" / "experts_summary.csv").exists()
     assert "results/tables" in dvc(other, "status").stdout
+
+
+# The long run at the smallest size that still evolves and evaluates (a real CartPole run, two generations).
+TINY_LONG_RUN = """scale: lndp_long
+lndp:
+  tasks: [CartPole-v1]
+  seeds: [0]
+  model: {dev_steps: 2}
+  evolution:
+    population_size: 4
+    checkpoint_every: 1
+    generations: {CartPole-v1: GENERATIONS}
+  variants:
+    - {name: full}
+"""
+
+
+@pytest.mark.slow
+def test_the_long_run_continues_on_another_machine(copy_repo, tmp_path):
+    """make lndp-long-push puts the long run's checkpoint on the DVC remote and stages its .dvc files; a fresh clone
+    pulls exactly those bytes with make lndp-long-pull, and make lndp-long there continues from that generation."""
+    origin = copy_repo(tmp_path / "origin")
+    (origin / "config" / "lndp_long.yaml").write_text(TINY_LONG_RUN.replace("GENERATIONS", "2"))
+    git(origin, "init", "--quiet")
+    git(origin, "add", "--all")
+    git(origin, "commit", "--quiet", "-m", "project with a tiny long run")
+    remote = tmp_path / "remote"
+    dvc(origin, "remote", "modify", "--local", "local", "url", str(remote))
+    tiny = ["LNDP_LONG_CPU_DEVICES=1", "LNDP_LONG_ARGS=--eval-lifetimes 2"]
+
+    early = clone(origin, tmp_path / "early", remote)  # before anyone pushed: a message, not DVC's traceback
+    refused = make(early, "lndp-long-pull", check=False)
+    assert refused.returncode != 0 and "nobody has pushed the long run yet" in refused.stderr, refused.stderr
+
+    make(origin, "lndp-long", *tiny)
+    pushed = make(origin, "lndp-long-push")
+    assert "checkpoint at generation 2 is on the DVC remote" in pushed.stdout, pushed.stdout
+    staged = git(origin, "diff", "--cached", "--name-only").stdout.split()
+    assert staged == ["checkpoints/lndp_long.dvc", "results/lndp_long.dvc"], staged
+    git(origin, "commit", "--quiet", "-m", "Long LNDP run: checkpoint")
+
+    other = clone(origin, tmp_path / "other", remote)
+    pulled = make(other, "lndp-long-pull")
+    assert "checkpoint at generation 2" in pulled.stdout, pulled.stdout
+    for folder in ("checkpoints/lndp_long", "results/lndp_long"):
+        files = sorted(p.relative_to(origin) for p in (origin / folder).rglob("*") if p.is_file())
+        assert files and files == sorted(p.relative_to(other) for p in (other / folder).rglob("*") if p.is_file())
+        for file in files:
+            assert (other / file).read_bytes() == (origin / file).read_bytes(), file
+
+    # There, one more generation, on two CPU devices instead of one: it resumes, it does not start again.
+    (other / "config" / "lndp_long.yaml").write_text(TINY_LONG_RUN.replace("GENERATIONS", "3"))
+    make(other, "lndp-long", "LNDP_LONG_CPU_DEVICES=2", "LNDP_LONG_ARGS=--eval-lifetimes 2")
+    log = (other / "logs" / "lndp_long.log").read_text()
+    assert re.search(r"resuming from \S+ at generation 2 of 3", log), log[-3000:]
+    summary = json.loads((other / "results/lndp_long/CartPole-v1/full/seed0/summary.json").read_text())
+    assert summary["generations"] == 3
