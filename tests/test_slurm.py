@@ -1,5 +1,5 @@
 """The SLURM profile on a real cluster: a single-node SLURM (munged, slurmctld, slurmd) started on localhost
-for this module runs the smoke expert stage through `--profile profiles/slurm`.
+for this module runs an LNDP job through `--profile profiles/slurm` under a time limit shorter than the job.
 
 The daemons run in the foreground (no systemd) with their configuration, key, sockets, state and logs in a
 temporary directory and ports of their own, so a SLURM already on the machine is left alone. There is no
@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from plasticnets.io import read_json
@@ -189,45 +190,77 @@ def cluster():
         shutil.rmtree(root, ignore_errors=True)
 
 
+# The smoke config's LNDP on non-stationary Foraging, long enough that its first SLURM attempt outlives a
+# 1-minute limit (alone on this 2-core machine: about 10 s to compile, 75 s of generations, 12 s to evaluate;
+# 2026-12-03), checkpointed every 10 generations.
+TIME_LIMITED = """
+lndp:
+  tasks: [Foraging-nonstationary]
+  evolution:
+    population_size: 16
+    checkpoint_every: 10
+    generations: {Foraging-nonstationary: 300}
+  variants:
+    - {name: full}
+"""
+LNDP_RUN = "results/lndp/Foraging-nonstationary/full/seed0"
+
+
 @pytest.mark.slow
-def test_smoke_experts_run_through_the_slurm_profile(cluster, copy_repo, tmp_path):
+def test_a_time_limited_lndp_job_resumes_to_the_uninterrupted_result(cluster, copy_repo, tmp_path):
+    """The SLURM profile runs an LNDP job under a 1-minute time limit, shorter than the job: SLURM stops it
+    (TIMEOUT), Snakemake resubmits it (the profile's retries), the new attempt resumes from the checkpoint, and
+    the run folder ends with exactly the numbers of the same run made in one go (outside SLURM, meanwhile)."""
     repo = copy_repo(tmp_path / "repo")
+    (repo / "config" / "time_limited.yaml").write_text(TIME_LIMITED)
+    configs = ["config/config.yaml", "config/smoke.yaml", "config/time_limited.yaml"]
+    reference = tmp_path / "reference"
+    uninterrupted = subprocess.Popen(
+        [sys.executable, "-m", "plasticnets", "evolve", "--config", *configs, "--task", "Foraging-nonstationary",
+         "--variant", "full", "--seed", "0", "--out", str(reference), "--checkpoint", str(tmp_path / "ref-ckpt"),
+         "--eval-lifetimes", "2", "--eval-seed", "1000000", "--cpu-devices", "1"],
+        cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     command = [
-        sys.executable, "-m", "snakemake", "experts", "--profile", "profiles/slurm",
-        # the test cluster: no GPU, a small node, no accounting database (status from squeue)
-        "--set-resources", "train_expert:gpu=0", "evolve_lndp:gpu=0",
-        "--default-resources", "mem_mb=1000", "runtime=30",
+        sys.executable, "-m", "snakemake", f"{LNDP_RUN}/summary.json", "--profile", "profiles/slurm",
+        # the test cluster: no GPU, a small node, no accounting database (status from squeue). The first attempt
+        # gets 1 minute, less than the job needs; a resubmission 30 (this test is about resuming, not about
+        # how many attempts a job shorter than its limit per attempt takes to creep through)
+        "--set-resources", "evolve_lndp:gpu=0", "evolve_lndp:runtime=1 if attempt == 1 else 30",
+        "evolve_lndp:mem_mb=2000",
         "--slurm-no-account", "--slurm-status-command", "squeue",
         "--slurm-init-seconds-before-status-checks", "3", "--slurm-keep-successful-logs",
         "--latency-wait", "5",
-        "--configfile", "config/smoke.yaml",
+        "--configfile", *configs[1:],
     ]
-    result = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=cluster.env, timeout=900)
+    result = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=cluster.env, timeout=2400)
     output = result.stdout + result.stderr
+    _, reference_errors = uninterrupted.communicate(timeout=600)
+    assert uninterrupted.returncode == 0, reference_errors[-3000:]
     if result.returncode != 0:
         job_logs = "\n".join(f"--- {log}\n{log.read_text()[-3000:]}" for log in sorted(repo.glob(".snakemake/slurm_logs/**/*.log")))
         pytest.fail(f"snakemake on SLURM failed:\n{output[-6000:]}\n{job_logs}\n{cluster.logs()}")
 
-    for task in ("CartPole-v1", "LunarLander-v3"):
-        run = repo / "results" / "experts" / task / "seed0"
-        assert read_json(run / "summary.json")["task"] == task
-        assert read_json(run / "accepted.json")["enforced"] is False
-        assert (run / "policy.eqx").stat().st_size > 0
-
-    # Every job went through SLURM: Snakemake names each SLURM job id, SLURM knows them all as
-    # completed, and each left its SLURM log (kept with --slurm-keep-successful-logs).
+    # Every attempt went through SLURM: all but the last stopped at the time limit, the last completed.
     submitted = re.findall(r"has been submitted with SLURM jobid (\d+) \(log: (\S+?)\)\.", output)
-    assert len(submitted) == 4, output[-4000:]  # train_expert and expert_gate for 2 tasks
     states = dict(
         line.split("|") for line in cluster.run("squeue", "--states=all", "--noheader", "--format=%i|%T").stdout.split()
     )
-    for jobid, log in submitted:
-        assert states.get(jobid) == "COMPLETED", (jobid, states)
-        assert Path(repo / log if not Path(log).is_absolute() else log).exists()
-    assert "Nothing to be done" in subprocess.run(
-        [sys.executable, "-m", "snakemake", "experts", "-n", "--configfile", "config/smoke.yaml"],
-        cwd=repo, capture_output=True, text=True,
-    ).stdout
+    attempts = [states.get(jobid) for jobid, _ in submitted]
+    assert attempts == ["TIMEOUT", "COMPLETED"], attempts
+    log = (repo / "logs/lndp/Foraging-nonstationary/full/seed0.log.attempts").read_text()
+    resumed = [int(g) for g in re.findall(r"resuming from \S+ at generation (\d+) of 300", log)]
+    assert len(resumed) == 1 and 0 < resumed[0] < 300, log[-3000:]
+
+    # The numbers of the run made in one go: every generation's statistics, the parameters, the evaluation.
+    run = repo / LNDP_RUN
+    columns = lambda table: table.drop(columns="wall_s")  # noqa: E731
+    pd.testing.assert_frame_equal(columns(pd.read_parquet(run / "metrics.parquet")),
+                                  columns(pd.read_parquet(reference / "metrics.parquet")))
+    for name in ("best.eqx", "mean.eqx", "lifetime.parquet"):
+        assert (run / name).read_bytes() == (reference / name).read_bytes(), name
+    ours, theirs = read_json(run / "summary.json"), read_json(reference / "summary.json")
+    assert ours["eval_best"] == theirs["eval_best"] and ours["eval_mean"] == theirs["eval_mean"]
+    assert ours["generations"] == 300
 
 
 def test_paper_scale_plan_through_the_slurm_profile(copy_repo, tmp_path):
