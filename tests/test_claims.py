@@ -366,6 +366,8 @@ def test_claims_table_and_overview_figure(tmp_path):
     assert by.loc[("smgrnn_growth_only_expands", "CartPole-v1"), "verdict"] == "reproduced"  # 75x
     assert by.loc[("smgrnn_matches_mlp", "Acrobot-v1"), "reason"].startswith("no runs of full")
     assert by.loc[("lndp_solves", "CartPole-v1"), "verdict"] == "inconclusive"
+    assert by.loc[("smgrnn_size_tracks_difficulty", "CartPole-v1 vs Acrobot-v1 vs LunarLander-v3"), "reason"] == \
+        "no experts runs on CartPole-v1 to rank it by steps_to_threshold"
     assert r"\toprule" in (tables / "claims.tex").read_text()
     make_figure("claims_overview", tables, tmp_path / "claims_overview.pdf")
     first = (tmp_path / "claims_overview.pdf").read_bytes()
@@ -444,3 +446,74 @@ def test_a_claim_on_runs_that_hit_their_size_limit_says_so_and_only_then():
     table = cl.evaluate_claims(rows.assign(total_dropped_no_free_slot=[5] * 6), [claim(check="ratio", versus="full",
                                group="growth_only", metric="final_params", between=[50, 200])], config=CONFIG)
     assert "size limit" not in verdict(table)[1]  # a family without limit columns ("fam") never says it
+
+
+# ---- order across tasks (sizes grow with difficulty) ----------------------------------------------------------------
+
+def sizes_and_difficulty(sizes: dict[str, list[float]], steps: dict[str, list[float]]) -> pd.DataFrame:
+    """`full`'s sizes per task (family fam) and the experts' steps to threshold per task (the difficulty)."""
+    frames = [summary({"full": values}, metric="size", task=task) for task, values in sizes.items()]
+    frames += [summary({"ppo": values}, metric="steps_to_threshold", task=task, family="experts")
+               for task, values in steps.items()]
+    return pd.concat(frames, ignore_index=True)
+
+
+def order_claim(**kw) -> dict:
+    return claim(id="order", check="order", metric="size", group="full", tasks=["A", "B", "C"], direction="greater",
+                 order_by={"family": "experts", "metric": "steps_to_threshold"}, **kw)
+
+
+# the tasks listed A, B, C; the experts find C easiest, then A, then B (and B's third expert never got there)
+DIFFICULTY = {"A": [2000.0, 3000.0, 2500.0], "B": [9000.0, 8000.0, math.nan], "C": [500.0, 700.0, 600.0]}
+SMALL, MIDDLE, LARGE = [1.0, 2, 3, 4, 5, 6], [11.0, 12, 13, 14, 15, 16], [21.0, 22, 23, 24, 25, 26]
+
+
+def test_order_follows_the_experts_difficulty_not_the_listed_order():
+    table = cl.evaluate_claims(sizes_and_difficulty({"C": SMALL, "A": MIDDLE, "B": LARGE}, DIFFICULTY),
+                               [order_claim()], config=CONFIG)
+    assert list(table["task"]) == ["A vs C", "B vs A"]
+    assert list(table["verdict"]) == ["reproduced", "reproduced"]
+    assert (table["check"] == "order").all() and (table["group"] == "full").all()
+    assert "C (600) < A (2,500) < B (9,000)" in table.iloc[0]["reason"]
+    assert table.iloc[0]["estimate"] == pytest.approx(10.0)
+
+
+def test_a_reversed_pair_is_not_reproduced_and_a_flat_one_inconclusive():
+    # the hardest task (B) ends smallest: B vs A reversed; A vs C about equal
+    flat = [1.5, 2, 3, 4, 5, 6.5]
+    table = cl.evaluate_claims(sizes_and_difficulty({"C": SMALL, "A": flat, "B": [0.0] * 6}, DIFFICULTY),
+                               [order_claim()], config=CONFIG).set_index("task")
+    assert table.loc["B vs A", "verdict"] == "not reproduced"
+    assert "excludes the claimed direction" in table.loc["B vs A", "reason"]
+    assert table.loc["A vs C", "verdict"] == "inconclusive"
+    assert "not significant" in table.loc["A vs C", "reason"]
+
+
+def test_order_pairs_are_holm_corrected_with_the_other_tests():
+    # 5 vs 5 fully separated: p = 1/252 = 0.004 alone; three such rows: Holm's first step needs p < 0.05/3
+    sizes = {"C": SMALL[:5], "A": MIDDLE[:5], "B": LARGE[:5]}
+    alone = cl.evaluate_claims(sizes_and_difficulty(sizes, DIFFICULTY), [order_claim()], config=CONFIG)
+    assert list(alone["verdict"]) == ["reproduced", "reproduced"]
+    data = pd.concat([sizes_and_difficulty(sizes, DIFFICULTY), summary({"a": [3.0, 4, 5], "b": [1.0, 2, 3.5]})])
+    more = [order_claim()] + [claim(id=f"t{i}", check="test", versus="b", direction="greater") for i in range(20)]
+    table = cl.evaluate_claims(data, more, config=CONFIG).set_index("claim")
+    assert (table.loc["order", "p_holm"] > table.loc["order", "p_value"]).all()
+    assert (table.loc["order", "verdict"] == "inconclusive").all()
+
+
+def test_no_order_without_the_ranking_family_or_with_a_tie():
+    sizes = {"C": SMALL, "A": MIDDLE, "B": LARGE}
+    table = cl.evaluate_claims(sizes_and_difficulty(sizes, {}), [order_claim()], config=CONFIG)
+    assert verdict(table) == ("inconclusive", "no experts runs on A to rank it by steps_to_threshold")
+    tie = {**DIFFICULTY, "C": DIFFICULTY["A"]}
+    table = cl.evaluate_claims(sizes_and_difficulty(sizes, tie), [order_claim()], config=CONFIG)
+    got, reason = verdict(table)
+    assert got == "inconclusive" and reason.startswith("difficulty ties (A and C)")
+
+
+def test_too_few_seeds_in_a_pair_names_the_task():
+    table = cl.evaluate_claims(sizes_and_difficulty({"C": SMALL[:2], "A": MIDDLE, "B": LARGE}, DIFFICULTY),
+                               [order_claim()], config=CONFIG)
+    assert verdict(table) == ("inconclusive", "too few seeds (full on C n=2 < 3); difficulty by experts "
+                                              "steps_to_threshold (median; NaN: never, hardest): C (600) < "
+                                              "A (2,500) < B (9,000)")

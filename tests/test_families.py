@@ -3,6 +3,7 @@ figures and rules are built from."""
 
 import importlib
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -83,3 +84,15 @@ def test_headline_metrics_are_summary_columns():
         assert set(FAMILIES[name].headline_metrics) <= set(row), name
     lndp_row = FAMILIES["lndp"].summary_row(lndp, metrics)
     assert (lndp_row["generation0_mean"], lndp_row["generation0_best"]) == (0.0, 2.0)  # the random population
+
+
+def test_experts_steps_to_threshold_is_the_first_greedy_evaluation_at_or_above_it():
+    from plasticnets.experts.results import steps_to_threshold
+
+    nan = float("nan")
+    curve = pd.DataFrame({"env_steps": [512, 1024, 1536, 2048, 2560],
+                          "eval_return": [nan, 120.0, nan, 475.0, 500.0]})  # evaluated after some updates only
+    assert steps_to_threshold(curve, 475.0) == 2048
+    assert steps_to_threshold(curve, 475.5) == 2560
+    assert np.isnan(steps_to_threshold(curve, 501.0))  # never: NaN, which ranks the task hardest
+    assert np.isnan(steps_to_threshold(curve.drop(columns="eval_return"), 475.0))

@@ -262,6 +262,11 @@ def describe_schema_error(error: jsonschema.ValidationError, prefix: str = "conf
         return f"{prefix} {where}: {value!r} is out of range; it must be {ops[rule]} {schema[rule]}"
     if rule == "required":
         return f"{prefix} {where}: {error.message}"
+    if rule == "not" and set(schema["not"]) == {"required"} and isinstance(value, dict):
+        # `if: ... then: {not: {required: [key]}}`: a key that this kind of entry must not have
+        keys = [key for key in schema["not"]["required"] if key in value]
+        kind = ", ".join(f"{k}: {value[k]!r}" for k in ("check",) if k in value)
+        return f"{prefix} {where}: {', '.join(keys)} is not allowed here" + (f" ({kind})" if kind else "")
     return f"{prefix} {where}: {error.message}"
 
 

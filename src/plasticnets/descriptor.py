@@ -79,6 +79,9 @@ class Family:
     learning_metrics: tuple[str, ...] = ()
     """Headline metrics that score a policy (returns, fitness): a claim about them is about learning, and is shown
     and judged beside the task's trivial baseline under this family's evaluation."""
+    order_metrics: tuple[str, ...] = ()
+    """Summary columns that may rank tasks by difficulty for another family's claims (claims' ``order_by``):
+    lower is easier, NaN (never got there) is hardest."""
     limit_columns: tuple[str, ...] = ()
     """Summary columns that count what a run's size limits dropped (growth requests beyond its capacity): a run
     with any of them above zero grew less than its rules asked for, and every claim on its group says so."""

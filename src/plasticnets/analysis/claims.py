@@ -24,10 +24,11 @@ from scipy import stats as sps
 from plasticnets.analysis import stats
 from plasticnets.families import FAMILIES
 
-CHECKS = ("value", "ratio", "difference", "test", "spread")
+CHECKS = ("value", "ratio", "difference", "test", "spread", "order")
+TESTED_CHECKS = ("test", "spread", "order")  # decided by a p-value, Holm-corrected together
 PAIRED_CHECKS = ("ratio", "difference", "test", "spread")
 REQUIRED_KEYS = ("id", "statement", "source", "family", "metric", "tasks", "check", "group", "paper")
-OPTIONAL_KEYS = ("versus", "between", "direction")
+OPTIONAL_KEYS = ("versus", "between", "direction", "order_by")
 CLAIM_COLUMNS = ["claim", "task", "statement", "source", "family", "metric", "check", "group", "versus", "direction", "paper",
                  "trivial", "solved", "ceiling", "target_low", "target_high", "n_group", "n_versus", "estimate", "ci_low", "ci_high",
                  "p_value", "p_holm", "verdict", "reason"]
@@ -84,8 +85,10 @@ def load_claims(path: str | Path) -> tuple[Settings, list[dict]]:
         if claim["check"] in ("value", "ratio", "difference"):
             for task in claim["tasks"]:
                 _band(claim, task, where)
-        if claim["check"] == "test" and claim.get("direction") not in ("greater", "less"):
+        if claim["check"] in ("test", "order") and claim.get("direction") not in ("greater", "less"):
             raise ClaimsError(f"{where}.direction: must be 'greater' or 'less'")
+        if claim["check"] == "order" and (not isinstance(claim.get("order_by"), dict) or len(claim["tasks"]) < 2):
+            raise ClaimsError(f"{where}: check 'order' needs order_by {{family, metric}} and at least two tasks")
     return settings, data["claims"]
 
 
@@ -113,6 +116,9 @@ def evaluate_claims(summary: pd.DataFrame, claims: list[dict], settings: Setting
     baselines = _baselines(summary)
     for claim in claims:
         runs = summary[summary["family"] == claim["family"]] if "family" in summary else summary.iloc[:0]
+        if claim["check"] == "order":
+            rows += _order_rows(claim, summary, runs, settings, config)
+            continue
         for task in claim["tasks"]:
             by_task = runs[runs["task"] == task]
             versus = [None]
@@ -129,6 +135,46 @@ def evaluate_claims(summary: pd.DataFrame, claims: list[dict], settings: Setting
 
 
 NO_BASELINE = {"trivial": math.nan, "solved": math.nan, "ceiling": math.nan}
+
+
+def _difficulty(summary: pd.DataFrame, claim: dict) -> tuple[list[str] | None, str]:
+    """The claim's tasks from easiest to hardest by ``order_by`` (the median of another family's summary column
+    over its runs; NaN, never got there: hardest), and the order as text; None and why where there is no order."""
+    family, metric = claim["order_by"]["family"], claim["order_by"]["metric"]
+    runs = summary[summary["family"] == family] if "family" in summary else summary.iloc[:0]
+    rank = {}
+    for task in claim["tasks"]:
+        values = runs.loc[runs["task"] == task, metric].to_numpy(dtype=float) if metric in runs else np.array([])
+        if values.size == 0:
+            return None, f"no {family} runs on {task} to rank it by {metric}"
+        rank[task] = float(np.median(np.where(np.isnan(values), np.inf, values)))
+    order = sorted(claim["tasks"], key=lambda task: rank[task])
+    text = " < ".join(f"{task} ({rank[task]:,.4g})" for task in order)
+    ties = [f"{a} and {b}" for a, b in zip(order, order[1:]) if rank[a] == rank[b]]
+    if ties:
+        return None, f"difficulty ties ({', '.join(ties)}): no order to test; {family} {metric} median: {text}"
+    return order, f"difficulty by {family} {metric} (median; NaN: never, hardest): {text}"
+
+
+def _order_rows(claim, summary, runs, settings, config) -> list[dict]:
+    """One row per adjacent pair of tasks in the difficulty order: the group's metric on the harder task against
+    the easier one, a one-sided Mann-Whitney test in the claim's direction (decided with the other test rows)."""
+    order, text = _difficulty(summary, claim)
+    if order is None:
+        row = _evaluate_row({**claim, "check": "test"}, " vs ".join(claim["tasks"]), runs.iloc[:0], claim["group"],
+                            settings, config)
+        return [{**row, "check": "order", "verdict": INCONCLUSIVE, "reason": text, **NO_BASELINE}]
+    rows = []
+    for easier, harder in zip(order, order[1:]):
+        # the two tasks' runs of the group as two groups of one task, labelled so that every reason reads right
+        on_harder, on_easier = f"{claim['group']} on {harder}", f"{claim['group']} on {easier}"
+        pair = pd.concat([runs[(runs["task"] == harder) & (runs["variant"] == claim["group"])].assign(variant=on_harder),
+                          runs[(runs["task"] == easier) & (runs["variant"] == claim["group"])].assign(variant=on_easier)])
+        as_test = {**claim, "group": on_harder, "check": "test"}
+        row = _evaluate_row(as_test, f"{harder} vs {easier}", pair, on_easier, settings, config)
+        rows.append({**row, "check": "order", "group": claim["group"], "versus": claim["group"],
+                     "reason": row["reason"] + f"; {text}", **NO_BASELINE})
+    return rows
 
 
 def _baselines(summary: pd.DataFrame) -> dict[tuple[str, str], dict[str, float]]:
@@ -290,7 +336,7 @@ def _interval_verdict(low, high, target_low, target_high) -> dict:
 
 def _apply_holm(table: pd.DataFrame, alpha: float) -> None:
     """Holm across every decided test row, then the test verdicts."""
-    tests = table["check"].isin(["test", "spread"]) & (table["verdict"] == "")
+    tests = table["check"].isin(TESTED_CHECKS) & (table["verdict"] == "")
     table.loc[tests, "p_holm"] = stats.holm(table.loc[tests, "p_value"].to_numpy(dtype=float))
     for index in table.index[tests]:
         row = table.loc[index]
@@ -300,7 +346,7 @@ def _apply_holm(table: pd.DataFrame, alpha: float) -> None:
 
 def _test_verdict(row: pd.Series, alpha: float) -> list[str]:
     p, p_holm = row["p_value"], row["p_holm"]  # never NaN here: _degenerate decided those rows
-    if row["check"] == "test":
+    if row["check"] in ("test", "order"):
         floor = stats.min_mann_whitney_p(int(row["n_group"]), int(row["n_versus"]), alternative="greater")
         if floor >= alpha:
             return [INCONCLUSIVE, f"too few seeds: the rank test cannot go below p={floor:.3g}"]

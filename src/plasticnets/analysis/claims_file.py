@@ -74,6 +74,15 @@ def claims_problems(path: str | Path, config: dict[str, Any], reference: dict[st
             name = claim.get(key)
             if name is not None and not any(fnmatch.fnmatchcase(v, name) for v in variants):
                 problems.append(f"{where}.{key}: " + _unknown(f"{family.name} variant", name, variants))
+        order_by = claim.get("order_by")
+        if order_by:
+            ranking = FAMILIES[order_by["family"]]
+            if order_by["family"] == family.name:
+                problems.append(f"{where}.order_by.family: the tasks must be ranked by another family than the "
+                                f"claim's ({family.name}), independently of what the claim measures")
+            elif order_by["metric"] not in ranking.order_metrics:
+                problems.append(f"{where}.order_by.metric: " + _unknown(
+                    f"difficulty metric of {ranking.name}", order_by["metric"], list(ranking.order_metrics)))
         between = claim.get("between")
         if isinstance(between, dict):
             problems += [f"{where}.between: no band for task {t!r}" for t in claim["tasks"] if t not in between]

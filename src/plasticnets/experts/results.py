@@ -60,7 +60,18 @@ def _divisor_above(batch: int, n: int) -> int | None:
 
 def summary_row(summary: dict[str, Any], metrics: pd.DataFrame) -> dict[str, Any]:
     return {**evaluation_columns(summary), "threshold": summary["threshold"], "solved": summary["solved"],
-            "best_env_steps": summary["best_env_steps"]}
+            "best_env_steps": summary["best_env_steps"],
+            "steps_to_threshold": steps_to_threshold(metrics, summary["threshold"])}
+
+
+def steps_to_threshold(metrics: pd.DataFrame, threshold: float) -> float:
+    """Environment steps until the expert's greedy evaluation during training (``eval_return``) first reached the
+    task's solved threshold; NaN if it never did. What the task asked of PPO: it ranks tasks by difficulty
+    independently of the students (claims' ``order_by``)."""
+    if "eval_return" not in metrics:
+        return float("nan")
+    reached = metrics[metrics["eval_return"] >= threshold]
+    return float(reached["env_steps"].iloc[0]) if len(reached) else float("nan")
 
 
 RESULTS = Family(
@@ -75,6 +86,7 @@ RESULTS = Family(
     variant_names=lambda config: ["ppo"],
     headline_metrics=("eval_mean",),
     learning_metrics=("eval_mean",),
+    order_metrics=("steps_to_threshold",),
     figures=(Figure("expert_curves", ("experts_runs.parquet", "baselines_summary.csv"), "Experts"),),
     config_problems=config_problems,
 )
