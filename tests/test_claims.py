@@ -469,8 +469,11 @@ SMALL, MIDDLE, LARGE = [1.0, 2, 3, 4, 5, 6], [11.0, 12, 13, 14, 15, 16], [21.0, 
 
 
 def test_order_follows_the_experts_difficulty_not_the_listed_order():
-    table = cl.evaluate_claims(sizes_and_difficulty({"C": SMALL, "A": MIDDLE, "B": LARGE}, DIFFICULTY),
-                               [order_claim()], config=CONFIG)
+    data = sizes_and_difficulty({"C": SMALL, "A": MIDDLE, "B": LARGE}, DIFFICULTY)
+    # another variant on the same tasks, in the opposite order, is not the claim's group and changes nothing
+    other = pd.concat([summary({"static": values}, metric="size", task=task)
+                       for task, values in {"C": LARGE, "A": MIDDLE, "B": SMALL}.items()])
+    table = cl.evaluate_claims(pd.concat([data, other], ignore_index=True), [order_claim()], config=CONFIG)
     assert list(table["task"]) == ["A vs C", "B vs A"]
     assert list(table["verdict"]) == ["reproduced", "reproduced"]
     assert (table["check"] == "order").all() and (table["group"] == "full").all()
@@ -517,3 +520,25 @@ def test_too_few_seeds_in_a_pair_names_the_task():
     assert verdict(table) == ("inconclusive", "too few seeds (full on C n=2 < 3); difficulty by experts "
                                               "steps_to_threshold (median; NaN: never, hardest): C (600) < "
                                               "A (2,500) < B (9,000)")
+
+
+def test_a_measurement_answers_with_its_ci_and_no_verdict():
+    data = summary({"window_50": [10.0, 12.0, 14.0, 16.0], "full": [20.0, 22.0, 24.0, 26.0]})
+    table = cl.evaluate_claims(data, [claim(check="measure", group="window_50", versus="full")], config=CONFIG)
+    got, reason = verdict(table)
+    assert got == "answered" and table.iloc[0]["estimate"] == pytest.approx(-10.0)
+    assert table.iloc[0]["ci_low"] < -10.0 < table.iloc[0]["ci_high"] < 0
+    assert reason.startswith("measured, no target (a question the paper asks): difference -10, CI [")
+    alone = cl.evaluate_claims(data, [claim(check="measure", group="window_50")], config=CONFIG)
+    assert alone.iloc[0]["estimate"] == pytest.approx(13.0) and verdict(alone)[0] == "answered"
+    few = cl.evaluate_claims(summary({"window_50": [1.0, 2.0]}), [claim(check="measure", group="window_50")],
+                             config=CONFIG)
+    assert verdict(few) == ("inconclusive", "too few seeds (window_50 n=2 < 3)")
+
+
+@pytest.mark.parametrize("extra", [{"between": [0, 1]}, {"direction": "greater"}])
+def test_a_measurement_takes_no_target(tmp_path, extra):
+    path = tmp_path / "claims.yaml"
+    path.write_text(yaml.safe_dump({"claims": [claim(check="measure", **extra)]}))
+    with pytest.raises(cl.ClaimsError, match="check 'measure' answers a question with a measurement"):
+        cl.load_claims(path)

@@ -24,7 +24,7 @@ from scipy import stats as sps
 from plasticnets.analysis import stats
 from plasticnets.families import FAMILIES
 
-CHECKS = ("value", "ratio", "difference", "test", "spread", "order")
+CHECKS = ("value", "ratio", "difference", "test", "spread", "order", "measure")
 TESTED_CHECKS = ("test", "spread", "order")  # decided by a p-value, Holm-corrected together
 PAIRED_CHECKS = ("ratio", "difference", "test", "spread")
 REQUIRED_KEYS = ("id", "statement", "source", "family", "metric", "tasks", "check", "group", "paper")
@@ -33,6 +33,7 @@ CLAIM_COLUMNS = ["claim", "task", "statement", "source", "family", "metric", "ch
                  "trivial", "solved", "ceiling", "target_low", "target_high", "n_group", "n_versus", "estimate", "ci_low", "ci_high",
                  "p_value", "p_holm", "verdict", "reason"]
 REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE = "reproduced", "not reproduced", "inconclusive"
+ANSWERED = "answered"  # check: measure, a question a paper asks: measured with its CI, no target, no verdict
 
 
 class ClaimsError(ValueError):
@@ -85,6 +86,9 @@ def load_claims(path: str | Path) -> tuple[Settings, list[dict]]:
         if claim["check"] in ("value", "ratio", "difference"):
             for task in claim["tasks"]:
                 _band(claim, task, where)
+        if claim["check"] == "measure" and ("between" in claim or "direction" in claim):
+            raise ClaimsError(f"{where}: check 'measure' answers a question with a measurement: no 'between' or "
+                              f"'direction' (a target chosen after the numbers is what it avoids)")
         if claim["check"] in ("test", "order") and claim.get("direction") not in ("greater", "less"):
             raise ClaimsError(f"{where}.direction: must be 'greater' or 'less'")
         if claim["check"] == "order" and (not isinstance(claim.get("order_by"), dict) or len(claim["tasks"]) < 2):
@@ -122,7 +126,7 @@ def evaluate_claims(summary: pd.DataFrame, claims: list[dict], settings: Setting
         for task in claim["tasks"]:
             by_task = runs[runs["task"] == task]
             versus = [None]
-            if claim["check"] in PAIRED_CHECKS:
+            if claim["check"] in PAIRED_CHECKS or claim.get("versus"):  # (measure: versus optional)
                 versus = sorted(v for v in set(by_task["variant"]) if fnmatch.fnmatchcase(v, claim["versus"]))
                 versus = versus or [claim["versus"]]
             for other in versus:
@@ -271,6 +275,9 @@ def _evaluate_row(claim, task, by_task, versus, settings, config) -> dict:
         reference = stats.bootstrap_ci(b, np.mean, config)  # the ratio is bounded only where this excludes 0
         if not reference[0] <= 0 <= reference[1]:
             row["ci_low"], row["ci_high"] = stats.two_sample_ci(a, b, stats.mean_ratio, config)
+    elif check == "measure":  # the group's mean, or its difference from versus', with the CI; no target
+        row["estimate"] = float(a.mean() - b.mean()) if versus else float(a.mean())
+        row["ci_low"], row["ci_high"] = stats.diff_ci(a, b, config) if versus else stats.bootstrap_ci(a, np.mean, config)
     elif check == "test":
         row["estimate"] = float(a.mean() - b.mean())
         row["ci_low"], row["ci_high"] = stats.diff_ci(a, b, config)
@@ -282,6 +289,9 @@ def _evaluate_row(claim, task, by_task, versus, settings, config) -> dict:
     verdict, reason = _degenerate(claim, versus, a, b, settings.min_seeds, reference, row["p_value"])
     if verdict:
         return {**row, "verdict": verdict, "reason": reason + note}
+    if check == "measure":
+        measured = f"{'difference' if versus else 'mean'} {row['estimate']:.4g}, CI [{row['ci_low']:.4g}, {row['ci_high']:.4g}]"
+        return {**row, "verdict": ANSWERED, "reason": f"measured, no target (a question the paper asks): {measured}" + note}
     if check in ("value", "ratio", "difference"):
         decided = _interval_verdict(row["ci_low"], row["ci_high"], row["target_low"], row["target_high"])
         return {**row, "verdict": decided["verdict"], "reason": decided["reason"] + note}

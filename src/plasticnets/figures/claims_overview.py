@@ -19,12 +19,13 @@ from matplotlib.ticker import MaxNLocator
 from plasticnets.figures.style import DOUBLE_COLUMN_IN, apply_style, save_figure
 from plasticnets.io import read_csv
 
-VERDICT_COLORS = {"reproduced": "#1b9e77", "not reproduced": "#d95f02", "inconclusive": "#7570b3"}
+VERDICT_COLORS = {"reproduced": "#1b9e77", "not reproduced": "#d95f02", "inconclusive": "#7570b3",
+                  "answered": "#444444"}  # a question a paper asks: measured, no target (check: measure)
 COLUMNS = 3
 
 
 def _band(row) -> tuple[float, float]:
-    if row["check"] == "test":
+    if row["check"] in ("test", "order"):
         return (0.0, math.inf) if row["direction"] == "greater" else (-math.inf, 0.0)
     if row["check"] == "spread":
         return -math.inf, 0.0
