@@ -322,20 +322,43 @@ def test_the_initial_graph_must_fit_the_capacity(tmp_path):
     path = overlay(tmp_path, "smgrnn: {graph: {initial_hidden: 64, max_hidden: 8}}")
     message = refused(path)
     assert ("config key smgrnn.graph.initial_hidden: 64 exceeds max_hidden 8: the initial graph must fit the capacity "
-            f"(variant(s) full, static, no_random_growth) (set in {path})") in message
+            f"(variant(s) full, static, no_random_growth, init_density_0_2, init_density_0_5, init_density_1_0, "
+            f"window_50, window_200) (set in {path})") in message
     assert "growth_only" not in message  # its own max_hidden (4096) holds 64
     # a variant's own override is named at the variant
     path = overlay(tmp_path, "smgrnn:\n  graph: {initial_hidden: 8}\n  variants:\n    - {name: full}\n"
                              "    - {name: small, graph: {max_hidden: 4}}\n")
     assert ("config key smgrnn.variants[1].graph.max_hidden: 4 is below initial_hidden 8: the initial graph must fit "
             f"the capacity (variant(s) small) (set in {path})") in refused(path)
-    load_config([DEFAULT, overlay(tmp_path, "smgrnn: {graph: {initial_hidden: 8, max_hidden: 8}}")])
+    load_config([DEFAULT, overlay(tmp_path, "smgrnn: {graph: {initial_hidden: 16, max_hidden: 16}}")])  # equal fits
+
+
+def test_smgrnn_variant_tasks_and_seeds_name_what_exists(tmp_path):
+    path = overlay(tmp_path, "smgrnn:\n  tasks: [CartPole-v1]\n  variant_seeds: {fulll: [0, 1]}\n  variants:\n"
+                             "    - {name: full}\n    - {name: window_50, spm: {window: 50}, tasks: [LunarLander-v3]}\n")
+    message = refused(path)
+    assert ("config key smgrnn.variants[1].tasks: 'LunarLander-v3' is not in smgrnn.tasks ['CartPole-v1']"
+            in message)
+    assert "config key smgrnn.variant_seeds.fulll: no graph variant of that name; configured: full, window_50" in message
+
+
+def test_smgrnn_variant_tasks_and_seeds_choose_its_runs():
+    from plasticnets.smgrnn import variants
+
+    smgrnn = {"tasks": ["A", "B"], "seeds": [0, 1], "variant_seeds": {"full": [0, 1, 2]},
+              "variants": [{"name": "full"}, {"name": "w", "tasks": ["B"]}], "mlps": [{"name": "mlp_8", "hidden": [8]}],
+              "size_matched_mlp": True}
+    assert variants.runs(smgrnn) == [
+        ("A", "full", 0), ("A", "full", 1), ("A", "full", 2), ("A", "mlp_8", 0), ("A", "mlp_8", 1),
+        ("A", "mlp_matched", 0), ("A", "mlp_matched", 1), ("A", "mlp_matched", 2),
+        ("B", "full", 0), ("B", "full", 1), ("B", "full", 2), ("B", "w", 0), ("B", "w", 1), ("B", "mlp_8", 0),
+        ("B", "mlp_8", 1), ("B", "mlp_matched", 0), ("B", "mlp_matched", 1), ("B", "mlp_matched", 2)]
 
 
 def test_the_initial_edges_must_fit_the_edge_slots(tmp_path):
     # LunarLander-v3 with 8 initial hidden nodes: 8 + 4 + 8 = 20 nodes, 20 x 12 = 240 allowed pairs (no edge into
     # its 8 inputs), x density 0.5 = 120 expected edges.
-    base = "smgrnn: {graph: {initial_hidden: 8, density: 0.5, max_edges: %d}}"
+    base = "smgrnn: {graph: {initial_hidden: 8, density: 0.5, max_edges: %d}, variants: [{name: full}]}"
     load_config([DEFAULT, overlay(tmp_path, base % 120)])
     path = overlay(tmp_path, base % 119)
     assert ("config key smgrnn.graph.max_edges: 119 edge slots cannot hold the initial graph on LunarLander-v3: "

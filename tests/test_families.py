@@ -96,3 +96,15 @@ def test_experts_steps_to_threshold_is_the_first_greedy_evaluation_at_or_above_i
     assert steps_to_threshold(curve, 475.5) == 2560
     assert np.isnan(steps_to_threshold(curve, 501.0))  # never: NaN, which ranks the task hardest
     assert np.isnan(steps_to_threshold(curve.drop(columns="eval_return"), 475.0))
+
+
+def test_smgrnn_steps_to_half_size_reads_the_structural_checks():
+    from plasticnets.smgrnn.results import steps_to_half_size
+
+    checks = pd.DataFrame({"record": "check", "step": [30, 60, 90, 120], "hidden": [0, 4, 10, 20]})
+    episodes = pd.DataFrame({"record": "episode", "step": [10, 50], "hidden": [40, 40]})  # not checks: ignored
+    metrics = pd.concat([episodes, checks], ignore_index=True)
+    assert steps_to_half_size(metrics, final_hidden=20) == 90  # 10 >= 0.5 x 20 first at step 90
+    assert steps_to_half_size(metrics, final_hidden=21) == 120  # 10 < 10.5
+    assert steps_to_half_size(metrics, final_hidden=0) == 30  # there from the first check
+    assert steps_to_half_size(episodes.drop(columns="hidden").iloc[:0], final_hidden=16) == 0  # an MLP

@@ -108,14 +108,14 @@ def test_job_counts_match_what_snakemake_plans(copy_repo, tmp_path, scale):
     expected = planned_jobs(snakemake(repo, "-n", "--cores", "2", "--configfile", f"config/{scale}.yaml").stdout)
     counts = rule_counts(plan_jobs(config(f"{scale}.yaml"), fake_rates(), cores=2))
     assert counts == expected
-    assert sum(counts.values()) == {"smoke": 30, "paper": 477}[scale]  # as README says
+    assert sum(counts.values()) == {"smoke": 30, "paper": 617}[scale]  # as README says
 
 
 def test_default_config_counts_and_families():
     jobs = plan_jobs(config(), fake_rates(), cores=2)
-    assert len(jobs) == 214  # the default run's job count (docs/results.md)
+    assert len(jobs) == 290  # the default run's job count (README)
     counts = rule_counts(jobs)
-    assert counts["evolve_lndp"] == 36 and counts["train_expert"] == 9 and counts["distill_smgrnn"] == 120
+    assert counts["evolve_lndp"] == 36 and counts["train_expert"] == 9 and counts["distill_smgrnn"] == 193
     assert {job.family for job in jobs} == {"experts", "smgrnn", "lndp", "baselines", "analysis", "figures", "all"}
     assert {job.threads for job in jobs if job.rule == "evolve_lndp"} == {2}
     assert family_of("figure_expert_curves") == "figures"

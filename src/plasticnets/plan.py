@@ -304,10 +304,10 @@ def plan_jobs(config: dict[str, Any], rates: dict[str, Any], cores: int) -> list
         expert = train.get((task, expert_seed), ())
         full = []
         for variant in smgrnn_variants.all_variants(smgrnn):
-            if variant == smgrnn_variants.MATCHED:
+            if variant == smgrnn_variants.MATCHED or task not in smgrnn_variants.variant_tasks(smgrnn, variant):
                 continue
             settings = smgrnn_variants.resolve(smgrnn, task, variant)
-            for seed in smgrnn["seeds"]:
+            for seed in smgrnn_variants.seeds(smgrnn, variant):
                 job = Job("distill_smgrnn", f"{task}/{variant}/seed{seed}",
                           smgrnn_seconds(rates, task, settings, smgrnn["eval_episodes"]), deps=expert)
                 jobs.append(job)
@@ -317,7 +317,7 @@ def plan_jobs(config: dict[str, Any], rates: dict[str, Any], cores: int) -> list
         if smgrnn.get("size_matched_mlp", True):
             settings = smgrnn_variants.resolve(smgrnn, task, smgrnn_variants.MATCHED)
             settings = {**settings, "hidden": [64]}  # its width is known only after the full runs: costed as mlp
-            for seed in smgrnn["seeds"]:
+            for seed in smgrnn_variants.seeds(smgrnn, smgrnn_variants.MATCHED):
                 job = Job("distill_mlp_matched", f"{task}/{smgrnn_variants.MATCHED}/seed{seed}",
                           smgrnn_seconds(rates, task, settings, smgrnn["eval_episodes"]), deps=(*expert, *full))
                 jobs.append(job)

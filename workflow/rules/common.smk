@@ -77,7 +77,7 @@ def smgrnn_expert(wildcards):
 def matched_mlp_sources(wildcards):
     """The full SMGrNN runs whose mean final size the size-matched MLP copies."""
     return [f"{smgrnn_results.run_dir(wildcards.task, smgrnn_variants.MATCHED_TO, seed)}/summary.json"
-            for seed in SMGRNN["seeds"]]
+            for seed in smgrnn_variants.seeds(SMGRNN, smgrnn_variants.MATCHED_TO)]
 
 
 def family_run_files(wildcards):

@@ -23,14 +23,25 @@ def run_dir(task: str, variant: str, seed: int) -> str:
 
 def run_dirs(config: dict[str, Any]) -> list[str]:
     smgrnn = config["smgrnn"]
-    return [run_dir(task, variant, seed) for task in smgrnn["tasks"] for variant in variants.all_variants(smgrnn)
-            for seed in smgrnn["seeds"]]
+    return [run_dir(task, variant, seed) for task, variant, seed in variants.runs(smgrnn)]
 
 
 def summary_row(summary: dict[str, Any], metrics: pd.DataFrame) -> dict[str, Any]:
     return {**evaluation_columns(summary), "late_reward": summary["late_reward"], "episodes": summary["episodes"],
             **{f"final_{k}": v for k, v in summary["final"].items()},
-            **{f"total_{k}": v for k, v in summary["spm_totals"].items()}}
+            **{f"total_{k}": v for k, v in summary["spm_totals"].items()},
+            "steps_to_half_size": steps_to_half_size(metrics, summary["final"]["hidden"])}
+
+
+def steps_to_half_size(metrics: pd.DataFrame, final_hidden: float) -> float:
+    """How fast the size adapts: the environment step of the first structural check at which the hidden-node count
+    had reached half of its final value (the first check, when it was there from the start); 0 for a fixed-size
+    MLP, which has no checks."""
+    if not {"record", "hidden", "step"} <= set(metrics.columns):
+        return 0.0
+    checks = metrics[metrics["record"] == "check"]
+    reached = checks[checks["hidden"] >= 0.5 * final_hidden]
+    return float(reached["step"].iloc[0]) if len(reached) else 0.0
 
 
 RESULTS = Family(
@@ -46,7 +57,7 @@ RESULTS = Family(
     run_dir=run_dir,
     run_glob="results/smgrnn/*/*/seed*",
     variant_names=lambda config: variants.all_variants(config["smgrnn"]),
-    headline_metrics=("late_reward", "eval_mean", "final_hidden", "final_edges", "final_params"),
+    headline_metrics=("late_reward", "eval_mean", "final_hidden", "final_edges", "final_params", "steps_to_half_size"),
     learning_metrics=("late_reward", "eval_mean"),
     limit_columns=("total_dropped_no_free_slot", "total_dropped_by_check_cap"),
     reference_variant=variants.REFERENCE,

@@ -1,6 +1,6 @@
 """Variants as config: resolve a (task, variant) pair to the settings one run needs.
 
-A graph variant is a name plus overrides of ``distill``, ``graph`` and ``spm``;
+A graph variant is a name plus overrides of ``distill``, ``graph`` and ``spm`` (and the tasks it runs on);
 an MLP baseline is a name plus hidden widths; ``mlp_matched`` (when
 ``size_matched_mlp`` is on) takes its width from the full SMGrNN's final size.
 """
@@ -28,6 +28,25 @@ def mlp_variants(smgrnn: dict[str, Any]) -> list[str]:
 
 def all_variants(smgrnn: dict[str, Any]) -> list[str]:
     return graph_variants(smgrnn) + mlp_variants(smgrnn)
+
+
+def variant_tasks(smgrnn: dict[str, Any], variant: str) -> list[str]:
+    """The tasks ``variant`` runs on: its own ``tasks`` (graph variants) where given, else ``smgrnn.tasks``."""
+    entry = next((v for v in smgrnn["variants"] if v["name"] == variant), {})
+    return [task for task in smgrnn["tasks"] if task in entry.get("tasks", smgrnn["tasks"])]
+
+
+def seeds(smgrnn: dict[str, Any], variant: str) -> list[int]:
+    """The seeds of ``variant``: ``smgrnn.variant_seeds[variant]`` where given, else ``smgrnn.seeds``. The
+    size-matched MLP runs the seeds of the variant it matches."""
+    name = MATCHED_TO if variant == MATCHED else variant
+    return list(smgrnn.get("variant_seeds", {}).get(name, smgrnn["seeds"]))
+
+
+def runs(smgrnn: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """Every (task, variant, seed) the config asks for, in config order (task, then variant, then seed)."""
+    return [(task, variant, seed) for task in smgrnn["tasks"] for variant in all_variants(smgrnn)
+            if task in variant_tasks(smgrnn, variant) for seed in seeds(smgrnn, variant)]
 
 
 def resolve(smgrnn: dict[str, Any], task: str, variant: str) -> dict[str, Any]:
@@ -59,6 +78,15 @@ def problems(config: dict[str, Any]) -> list[str]:
         found.append(f"config key smgrnn.variants/mlps: variant name {name!r} is used twice")
     if smgrnn.get("size_matched_mlp", True) and MATCHED_TO not in graph_variants(smgrnn):
         found.append(f"config key smgrnn.size_matched_mlp: needs a variant named {MATCHED_TO!r} to match")
+    for name in smgrnn.get("variant_seeds", {}):
+        if name not in graph_variants(smgrnn):
+            found.append(f"config key smgrnn.variant_seeds.{name}: no graph variant of that name; configured: "
+                         f"{', '.join(graph_variants(smgrnn))}")
+    for i, entry in enumerate(smgrnn["variants"]):
+        for task in entry.get("tasks", []):
+            if task not in smgrnn["tasks"]:
+                found.append(f"config key smgrnn.variants[{i}].tasks: {task!r} is not in smgrnn.tasks "
+                             f"{smgrnn['tasks']}")
     for i, task in enumerate(smgrnn["tasks"]):
         if task not in experts["tasks"]:
             found.append(f"config key smgrnn.tasks[{i}]: {task!r} has no expert; add it to experts.tasks")
