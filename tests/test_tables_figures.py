@@ -100,3 +100,26 @@ def test_combine_tables_merges_families_and_names_a_corrupt_table(tmp_path):
     (tables / "smgrnn_summary.csv").write_bytes(b"")
     with pytest.raises(ValueError, match=r"corrupt CSV file .*smgrnn_summary.csv"):
         combine_tables(runs_in, summaries_in, tables / "runs.parquet", tables / "summary.csv")
+
+
+def smgrnn_summary(variants, tasks=("CartPole-v1", "LunarLander-v3"), seeds=3) -> pd.DataFrame:
+    """A synthetic smgrnn_summary.csv: the columns the SMGrNN figures read."""
+    rng = np.random.default_rng(0)
+    return pd.DataFrame([{"task": t, "variant": v, "seed": s, "late_reward": 100 + rng.normal(0, 5),
+                          "final_hidden": 20 + rng.normal(0, 3), "steps_to_half_size": 1000 + rng.normal(0, 100)}
+                         for t in tasks for v in variants for s in range(seeds)])
+
+
+@pytest.mark.parametrize("name, variants", [
+    ("smgrnn_topology", ["full", "init_density_0_2", "init_hidden_16", "static"]),
+    ("smgrnn_window", ["full", "window_50", "window_200", "static"]),
+])
+def test_the_question_figures_draw_from_their_variants_and_refuse_without_them(tmp_path, name, variants):
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    smgrnn_summary(variants).to_csv(tables / "smgrnn_summary.csv", index=False)
+    make_figure(name, tables, tmp_path / f"{name}.pdf")
+    assert (tmp_path / f"{name}.pdf").read_bytes()[:5] == b"%PDF-"
+    smgrnn_summary(["full", "static"]).to_csv(tables / "smgrnn_summary.csv", index=False)
+    with pytest.raises(ValueError, match="smgrnn_summary.csv: (no initial-topology runs|needs full and a window)"):
+        make_figure(name, tables, tmp_path / "none.pdf")

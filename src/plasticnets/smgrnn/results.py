@@ -44,6 +44,18 @@ def steps_to_half_size(metrics: pd.DataFrame, final_hidden: float) -> float:
     return float(reached["step"].iloc[0]) if len(reached) else 0.0
 
 
+def _topology_planned(config: dict[str, Any]) -> bool:
+    from plasticnets.figures.smgrnn_topology import planned
+
+    return planned(config)
+
+
+def _window_planned(config: dict[str, Any]) -> bool:
+    from plasticnets.figures.smgrnn_window import planned
+
+    return planned(config)
+
+
 RESULTS = Family(
     name="smgrnn",
     outputs=("metrics.parquet", "graph.npz", "summary.json"),
@@ -61,6 +73,8 @@ RESULTS = Family(
     learning_metrics=("late_reward", "eval_mean"),
     limit_columns=("total_dropped_no_free_slot", "total_dropped_by_check_cap"),
     reference_variant=variants.REFERENCE,
-    figures=tuple(Figure(name, TABLES, "SMGrNN") for name in ("smgrnn_returns", "smgrnn_size", "smgrnn_ablation")),
+    figures=(*(Figure(name, TABLES, "SMGrNN") for name in ("smgrnn_returns", "smgrnn_size", "smgrnn_ablation")),
+             Figure("smgrnn_topology", TABLES, "SMGrNN", planned=_topology_planned),
+             Figure("smgrnn_window", TABLES, "SMGrNN", planned=_window_planned)),
     config_problems=variants.problems,
 )
