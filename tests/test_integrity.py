@@ -14,7 +14,8 @@ from .conftest import planned_jobs, snakemake
 
 SMOKE = ("--configfile", "config/smoke.yaml")
 LNDP_FIGURES = {"figure_lndp_fitness": 1, "figure_lndp_foraging": 1, "figure_lndp_development": 1}
-SMGRNN_FIGURES = {"figure_smgrnn_returns": 1, "figure_smgrnn_size": 1, "figure_smgrnn_ablation": 1}
+SMGRNN_FIGURES = {"figure_smgrnn_returns": 1, "figure_smgrnn_size": 1, "figure_smgrnn_ablation": 1,
+                  "figure_smgrnn_topology": 1, "figure_smgrnn_window": 1}
 ANALYSIS = {"combined_tables": 1, "statistics": 1, "claims": 1, "figure_claims_overview": 1, "all": 1}
 
 
@@ -52,10 +53,10 @@ def delete(path):
 @pytest.mark.slow
 @pytest.mark.parametrize("relative, expected", [
     ("results/experts/CartPole-v1/seed0/policy.eqx",
-     {"train_expert": 1, "expert_gate": 1, "distill_smgrnn": 2, "distill_mlp_matched": 1, "family_tables": 2,
+     {"train_expert": 1, "expert_gate": 1, "distill_smgrnn": 4, "distill_mlp_matched": 1, "family_tables": 2,
       "figure_expert_curves": 1, **SMGRNN_FIGURES, **ANALYSIS}),
     ("results/experts/CartPole-v1/seed0/accepted.json",
-     {"expert_gate": 1, "distill_smgrnn": 2, "distill_mlp_matched": 1, "family_tables": 1, **SMGRNN_FIGURES,
+     {"expert_gate": 1, "distill_smgrnn": 4, "distill_mlp_matched": 1, "family_tables": 1, **SMGRNN_FIGURES,
       **ANALYSIS}),
     ("results/smgrnn/CartPole-v1/mlp_16/seed0/graph.npz",
      {"distill_smgrnn": 1, "family_tables": 1, **SMGRNN_FIGURES, **ANALYSIS}),

@@ -23,7 +23,8 @@ def test_default_config_plans_every_expert(repo):
     # 3 tasks x 5 seeds x (3 graph variants + 4 initial topologies + 4 MLPs), full with 6 seeds, the two window
     # variants on LunarLander only; then the size-matched MLP after the full runs, on full's seeds
     assert jobs["distill_smgrnn"] == 3 * 5 * (3 + 4 + 4) + 3 * 6 + 2 * 5 and jobs["distill_mlp_matched"] == 3 * 6
-    assert all(jobs[f"figure_{name}"] == 1 for name in ("smgrnn_returns", "smgrnn_size", "smgrnn_ablation"))
+    assert all(jobs[f"figure_{name}"] == 1 for name in ("smgrnn_returns", "smgrnn_size", "smgrnn_ablation",
+                                                        "smgrnn_topology", "smgrnn_window"))
     # LNDP: full and no_sp on 4 tasks with 2 seeds and on non-stationary Foraging with 6; no_sa, sa_only and the
     # two inits on CartPole with 2
     assert jobs["evolve_lndp"] == 2 * (4 * 2 + 6) + 4 * 2
@@ -100,8 +101,8 @@ def test_smoke_pipeline_end_to_end(smoke_repo):
     lndp = pd.read_csv(repo / "results" / "tables" / "lndp_summary.csv")
     assert len(lndp) == 3
 
-    for name in ("expert_curves", "smgrnn_returns", "smgrnn_size", "smgrnn_ablation",
-                 "lndp_fitness", "lndp_foraging", "lndp_development"):
+    for name in ("expert_curves", "smgrnn_returns", "smgrnn_size", "smgrnn_ablation", "smgrnn_topology",
+                 "smgrnn_window", "lndp_fitness", "lndp_foraging", "lndp_development"):
         figure = repo / "results" / "figures" / f"{name}.pdf"
         assert figure.read_bytes()[:5] == b"%PDF-" and figure.with_suffix(".png").exists()
 

@@ -108,7 +108,7 @@ def test_job_counts_match_what_snakemake_plans(copy_repo, tmp_path, scale):
     expected = planned_jobs(snakemake(repo, "-n", "--cores", "2", "--configfile", f"config/{scale}.yaml").stdout)
     counts = rule_counts(plan_jobs(config(f"{scale}.yaml"), fake_rates(), cores=2))
     assert counts == expected
-    assert sum(counts.values()) == {"smoke": 30, "paper": 617}[scale]  # as README says
+    assert sum(counts.values()) == {"smoke": 34, "paper": 617}[scale]  # as README says
 
 
 def test_default_config_counts_and_families():

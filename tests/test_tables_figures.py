@@ -121,5 +121,5 @@ def test_the_question_figures_draw_from_their_variants_and_refuse_without_them(t
     make_figure(name, tables, tmp_path / f"{name}.pdf")
     assert (tmp_path / f"{name}.pdf").read_bytes()[:5] == b"%PDF-"
     smgrnn_summary(["full", "static"]).to_csv(tables / "smgrnn_summary.csv", index=False)
-    with pytest.raises(ValueError, match="smgrnn_summary.csv: (no initial-topology runs|needs full and a window)"):
+    with pytest.raises(ValueError, match="smgrnn_summary.csv: (no initial-topology runs|needs full and a window variant)"):
         make_figure(name, tables, tmp_path / "none.pdf")
