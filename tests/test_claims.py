@@ -542,3 +542,60 @@ def test_a_measurement_takes_no_target(tmp_path, extra):
     path.write_text(yaml.safe_dump({"claims": [claim(check="measure", **extra)]}))
     with pytest.raises(cl.ClaimsError, match="check 'measure' answers a question with a measurement"):
         cl.load_claims(path)
+
+
+# ---- within runs (a lifetime's last episode against its first) -----------------------------------------------------
+
+def episodes(first: list[float], last: list[float], variant="full") -> pd.DataFrame:
+    return pd.DataFrame([{"family": "fam", "task": "T", "variant": variant, "seed": s, "ep0": a, "ep2": b}
+                         for s, (a, b) in enumerate(zip(first, last))])
+
+
+def within_claim(**kw) -> dict:
+    return claim(id="within", check="within", metric="ep2", earlier="ep0", group="full", direction="greater", **kw)
+
+
+@pytest.mark.parametrize("first, last, expected, why", [
+    ([10.0, 50.0, 200.0, 20.0], [30.0, 75.0, 230.0, 35.0], "reproduced", "greater than 0"),  # each run gains 15-30
+    ([100.0, 100.0, 100.0], [100.0, 100.0, 100.0], "not reproduced", "CI [0, 0]: not greater than 0"),  # no change
+    ([10.0, 50.0, 200.0], [5.0, 40.0, 150.0], "not reproduced", "not greater than 0"),  # worse later
+    ([10.0, 50.0, 200.0, 20.0], [40.0, 40.0, 230.0, 10.0], "inconclusive", "straddles 0"),
+])
+def test_within_run_change_verdicts(first, last, expected, why):
+    table = cl.evaluate_claims(episodes(first, last), [within_claim()], config=CONFIG)
+    got, reason = verdict(table)
+    assert got == expected and why in reason
+    assert table.iloc[0]["estimate"] == pytest.approx(np.mean(np.subtract(last, first)))
+
+
+def test_within_run_change_pairs_each_run_with_itself():
+    # across runs the first episodes (10..40) and last ones (11..41) overlap almost entirely; within each run the
+    # last is always 1 higher: a paired check sees it, an unpaired difference of means would straddle 0
+    first = [10.0, 40.0, 20.0, 30.0]
+    table = cl.evaluate_claims(episodes(first, [x + 1 for x in first]), [within_claim()], config=CONFIG)
+    assert verdict(table)[0] == "reproduced" and table.iloc[0]["ci_low"] == table.iloc[0]["ci_high"] == 1.0
+
+
+def test_within_run_change_in_the_less_direction_and_degenerate_data():
+    less = cl.evaluate_claims(episodes([10.0, 20.0, 30.0], [5.0, 14.0, 26.0]),
+                              [claim(id="w", check="within", metric="ep2", earlier="ep0", group="full",
+                                     direction="less")], config=CONFIG)
+    assert verdict(less)[0] == "reproduced"
+    few = cl.evaluate_claims(episodes([1.0, 2.0], [3.0, 4.0]), [within_claim()], config=CONFIG)
+    assert verdict(few) == ("inconclusive", "too few seeds (full n=2 < 3)")
+    other = cl.evaluate_claims(episodes([1.0, 2.0, 3.0], [3.0, 4.0, 5.0], variant="no_sp"), [within_claim()],
+                               config=CONFIG)
+    assert verdict(other) == ("inconclusive", "no runs of full with ep0 and ep2 on T in this configuration")
+    nan = cl.evaluate_claims(episodes([1.0, 2.0, 3.0, math.nan], [3.0, 4.0, 5.0, 9.0]), [within_claim()],
+                             config=CONFIG)
+    assert verdict(nan)[0] == "reproduced" and "non-finite ep2 - ep0 dropped: 1 runs" in verdict(nan)[1]
+
+
+@pytest.mark.parametrize("drop, message", [("earlier", "needs 'earlier'"), ("direction", "needs 'earlier'")])
+def test_within_needs_its_earlier_metric_and_direction(tmp_path, drop, message):
+    entry = within_claim()
+    entry.pop(drop)
+    path = tmp_path / "claims.yaml"
+    path.write_text(yaml.safe_dump({"claims": [entry]}))
+    with pytest.raises(cl.ClaimsError, match=message):
+        cl.load_claims(path)

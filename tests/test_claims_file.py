@@ -67,6 +67,8 @@ def test_the_shipped_claims_are_valid_for_every_scale():
     (setter("smgrnn_cartpole_hidden", "order_by", {"family": "experts", "metric": "steps_to_threshold"}),
      "claims[1]: order_by is not allowed here (check: 'value')"),
     (setter("smgrnn_cartpole_hidden", "versus", "static"), "claims[1]: versus is not allowed here (check: 'value')"),
+    (setter("lndp_within_lifetime_learning", "earlier", "eval_best_ep9"),
+     ".earlier: unknown headline metric of lndp 'eval_best_ep9'"),
     (lambda data: data["claims"][claim("smgrnn_stability_lunarlander")].pop("versus"),
      "claims[11]: 'versus' is a required property"),
     (lambda data: data.update(min_seeds=1), "claim key min_seeds: 1 is out of range"),

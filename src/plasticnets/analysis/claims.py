@@ -24,11 +24,11 @@ from scipy import stats as sps
 from plasticnets.analysis import stats
 from plasticnets.families import FAMILIES
 
-CHECKS = ("value", "ratio", "difference", "test", "spread", "order", "measure")
+CHECKS = ("value", "ratio", "difference", "test", "spread", "order", "measure", "within")
 TESTED_CHECKS = ("test", "spread", "order")  # decided by a p-value, Holm-corrected together
 PAIRED_CHECKS = ("ratio", "difference", "test", "spread")
 REQUIRED_KEYS = ("id", "statement", "source", "family", "metric", "tasks", "check", "group", "paper")
-OPTIONAL_KEYS = ("versus", "between", "direction", "order_by")
+OPTIONAL_KEYS = ("versus", "between", "direction", "order_by", "earlier")
 CLAIM_COLUMNS = ["claim", "task", "statement", "source", "family", "metric", "check", "group", "versus", "direction", "paper",
                  "trivial", "solved", "ceiling", "target_low", "target_high", "n_group", "n_versus", "estimate", "ci_low", "ci_high",
                  "p_value", "p_holm", "verdict", "reason"]
@@ -91,6 +91,8 @@ def load_claims(path: str | Path) -> tuple[Settings, list[dict]]:
                               f"'direction' (a target chosen after the numbers is what it avoids)")
         if claim["check"] in ("test", "order") and claim.get("direction") not in ("greater", "less"):
             raise ClaimsError(f"{where}.direction: must be 'greater' or 'less'")
+        if claim["check"] == "within" and (not claim.get("earlier") or claim.get("direction") not in ("greater", "less")):
+            raise ClaimsError(f"{where}: check 'within' needs 'earlier' (the metric it changes from) and 'direction'")
         if claim["check"] == "order" and (not isinstance(claim.get("order_by"), dict) or len(claim["tasks"]) < 2):
             raise ClaimsError(f"{where}: check 'order' needs order_by {{family, metric}} and at least two tasks")
     return settings, data["claims"]
@@ -122,6 +124,10 @@ def evaluate_claims(summary: pd.DataFrame, claims: list[dict], settings: Setting
         runs = summary[summary["family"] == claim["family"]] if "family" in summary else summary.iloc[:0]
         if claim["check"] == "order":
             rows += _order_rows(claim, summary, runs, settings, config)
+            continue
+        if claim["check"] == "within":
+            rows += [{**_within_row(claim, task, runs[runs["task"] == task], settings, config),
+                      **baselines.get((claim["family"], task), NO_BASELINE)} for task in claim["tasks"]]
             continue
         for task in claim["tasks"]:
             by_task = runs[runs["task"] == task]
@@ -179,6 +185,40 @@ def _order_rows(claim, summary, runs, settings, config) -> list[dict]:
         rows.append({**row, "check": "order", "group": claim["group"], "versus": claim["group"],
                      "reason": row["reason"] + f"; {text}", **NO_BASELINE})
     return rows
+
+
+def _within_row(claim, task, by_task, settings, config) -> dict:
+    """The change from ``earlier`` to ``metric`` within each run of the group (e.g. a lifetime's last episode
+    against its first), then its mean and CI across seeds. Reproduced when the CI lies strictly on the claimed side
+    of 0; not reproduced when it lies entirely on the other side or at 0 (no change); inconclusive otherwise."""
+    earlier, later = claim["earlier"], claim["metric"]
+    runs = by_task[by_task["variant"] == claim["group"]]
+    row = {"claim": claim["id"], "task": task, "statement": claim["statement"], "source": claim["source"],
+           "family": claim["family"], "metric": later, "check": "within", "group": claim["group"], "versus": earlier,
+           "direction": claim["direction"], "paper": _per_task(claim["paper"], task), "target_low": math.nan,
+           "target_high": math.nan, "n_group": 0, "n_versus": 0, "estimate": math.nan, "ci_low": math.nan,
+           "ci_high": math.nan, "p_value": math.nan, "p_holm": math.nan}
+    if runs.empty or not {earlier, later} <= set(runs.columns):
+        return {**row, "verdict": INCONCLUSIVE,
+                "reason": f"no runs of {claim['group']} with {earlier} and {later} on {task} in this configuration"}
+    change = (runs[later] - runs[earlier]).to_numpy(dtype=float)
+    dropped = int(np.count_nonzero(~np.isfinite(change)))
+    change = change[np.isfinite(change)]
+    note = f"; non-finite {later} - {earlier} dropped: {dropped} runs" if dropped else ""
+    row["n_group"] = row["n_versus"] = change.size
+    if change.size < settings.min_seeds:
+        return {**row, "verdict": INCONCLUSIVE,
+                "reason": f"too few seeds ({claim['group']} n={change.size} < {settings.min_seeds})" + note}
+    sign = 1.0 if claim["direction"] == "greater" else -1.0
+    row["estimate"] = float(change.mean())
+    row["ci_low"], row["ci_high"] = stats.bootstrap_ci(change, np.mean, config)
+    ci = f"{later} - {earlier} within runs: {row['estimate']:.4g}, CI [{row['ci_low']:.4g}, {row['ci_high']:.4g}]"
+    toward = sorted((sign * row["ci_low"], sign * row["ci_high"]))  # the CI on the claimed side's axis
+    if toward[0] > 0:
+        return {**row, "verdict": REPRODUCED, "reason": f"{ci}: {claim['direction']} than 0" + note}
+    if toward[1] <= 0:
+        return {**row, "verdict": NOT_REPRODUCED, "reason": f"{ci}: not {claim['direction']} than 0" + note}
+    return {**row, "verdict": INCONCLUSIVE, "reason": f"interval too wide: {ci} straddles 0" + note}
 
 
 def _baselines(summary: pd.DataFrame) -> dict[tuple[str, str], dict[str, float]]:

@@ -63,9 +63,10 @@ def claims_problems(path: str | Path, config: dict[str, Any], reference: dict[st
             problems.append(f"{where}.id: used by an earlier claim")
         seen.add(claim["id"])
         family = FAMILIES[claim["family"]]
-        if claim["metric"] not in family.headline_metrics:
-            problems.append(f"{where}.metric: " + _unknown(f"headline metric of {family.name}", claim["metric"],
-                                                            list(family.headline_metrics)))
+        for key in ("metric", "earlier"):
+            if key in claim and claim[key] not in family.headline_metrics:
+                problems.append(f"{where}.{key}: " + _unknown(f"headline metric of {family.name}", claim[key],
+                                                               list(family.headline_metrics)))
         tasks, variants = _names(config, reference, family.name)
         for task in claim["tasks"]:
             if task not in tasks:

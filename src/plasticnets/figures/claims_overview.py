@@ -25,7 +25,7 @@ COLUMNS = 3
 
 
 def _band(row) -> tuple[float, float]:
-    if row["check"] in ("test", "order"):
+    if row["check"] in ("test", "order", "within"):
         return (0.0, math.inf) if row["direction"] == "greater" else (-math.inf, 0.0)
     if row["check"] == "spread":
         return -math.inf, 0.0
