@@ -560,12 +560,14 @@ def within_claim(**kw) -> dict:
     ([100.0, 100.0, 100.0], [100.0, 100.0, 100.0], "not reproduced", "CI [0, 0]: not greater than 0"),  # no change
     ([10.0, 50.0, 200.0], [5.0, 40.0, 150.0], "not reproduced", "not greater than 0"),  # worse later
     ([10.0, 50.0, 200.0, 20.0], [40.0, 40.0, 230.0, 10.0], "inconclusive", "straddles 0"),
+    ([10.0, 10.0, 10.0, 10.0], [8.0, 10.5, 9.0, 10.8], "inconclusive", "straddles 0"),  # CI reaches only just past 0
 ])
 def test_within_run_change_verdicts(first, last, expected, why):
     table = cl.evaluate_claims(episodes(first, last), [within_claim()], config=CONFIG)
     got, reason = verdict(table)
     assert got == expected and why in reason
     assert table.iloc[0]["estimate"] == pytest.approx(np.mean(np.subtract(last, first)))
+    assert table.iloc[0]["n_group"] == table.iloc[0]["n_versus"] == len(first)
 
 
 def test_within_run_change_pairs_each_run_with_itself():
@@ -586,6 +588,7 @@ def test_within_run_change_in_the_less_direction_and_degenerate_data():
     other = cl.evaluate_claims(episodes([1.0, 2.0, 3.0], [3.0, 4.0, 5.0], variant="no_sp"), [within_claim()],
                                config=CONFIG)
     assert verdict(other) == ("inconclusive", "no runs of full with ep0 and ep2 on T in this configuration")
+    assert other.iloc[0]["n_group"] == other.iloc[0]["n_versus"] == 0
     nan = cl.evaluate_claims(episodes([1.0, 2.0, 3.0, math.nan], [3.0, 4.0, 5.0, 9.0]), [within_claim()],
                              config=CONFIG)
     assert verdict(nan)[0] == "reproduced" and "non-finite ep2 - ep0 dropped: 1 runs" in verdict(nan)[1]
