@@ -3,6 +3,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,11 +12,27 @@ from filelock import FileLock
 # Keep JAX quiet and on the CPU in tests, whatever the machine has.
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# A size limit turns on the lock JAX's compilation cache takes around each read and write, so processes sharing
+# one cache never read a half-written program.
+os.environ.setdefault("JAX_COMPILATION_CACHE_MAX_SIZE", str(4 * 2**30))
+
+
+def pytest_configure(config):
+    """One JAX compilation cache for the whole test run: every worker, every pipeline job and every subprocess a
+    test starts compile a program once (many tests build the same models; a cold cache is what CI starts with, so
+    nothing depends on it). A developer's own JAX_COMPILATION_CACHE_DIR is kept."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or "JAX_COMPILATION_CACHE_DIR" in os.environ:
+        return  # workers inherit the controller's environment
+    folder = tempfile.mkdtemp(prefix="plasticnets-tests-jax-cache-")
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
 
 ROOT = Path(__file__).resolve().parents[1]
 # What a copy of the working tree leaves behind: git's and the developer's own state, results and caches.
 IGNORE = shutil.ignore_patterns(
-    ".git", ".venv", "results", "checkpoints", "logs", ".snakemake", "__pycache__", "*.egg-info", ".pytest_cache"
+    ".git", ".venv", "results", "checkpoints", "logs", ".snakemake", "__pycache__", "*.egg-info", ".pytest_cache",
+    ".jax_cache",
 )
 DVC_IGNORE = shutil.ignore_patterns("cache", "tmp", "config.local")  # in .dvc/: local cache, state, credentials
 GIT_IDENTITY = ["-c", "user.name=plasticnets tests", "-c", "user.email=tests@plasticnets.invalid"]

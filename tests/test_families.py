@@ -44,7 +44,8 @@ def test_run_dirs_follow_the_grid_in_config_order():
     assert FAMILIES["experts"].run_dirs(config) == [
         "results/experts/CartPole-v1/seed0", "results/experts/LunarLander-v3/seed0"]
     smgrnn = FAMILIES["smgrnn"].run_dirs(config)
-    assert smgrnn == ["results/smgrnn/CartPole-v1/full/seed0", "results/smgrnn/CartPole-v1/mlp_16/seed0",
+    assert smgrnn == ["results/smgrnn/CartPole-v1/full/seed0", "results/smgrnn/CartPole-v1/init_density_0_2/seed0",
+                      "results/smgrnn/CartPole-v1/window_50/seed0", "results/smgrnn/CartPole-v1/mlp_16/seed0",
                       "results/smgrnn/CartPole-v1/mlp_matched/seed0"]
     lndp = FAMILIES["lndp"].run_dirs(config)
     assert lndp == ["results/lndp/CartPole-v1/full/seed0", "results/lndp/Foraging-nonstationary/full/seed0",

@@ -109,7 +109,7 @@ CHANGED = "does not match the sha256 recorded when it was written"
 def test_verify_accepts_the_smoke_build(build):
     result = verify(build, "--no-dvc")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "11 run folder(s)" in result.stdout  # 8 runs and 3 baselines
+    assert "13 run folder(s)" in result.stdout  # 10 runs and 3 baselines
 
 
 @pytest.mark.parametrize("relative, how, message", [
@@ -200,7 +200,7 @@ def test_verify_names_a_run_in_the_wrong_folder(build, damage):
     result = verify(build, "--no-dvc")
     assert ("results/smgrnn/CartPole-v1/full/seed0/summary.json: holds the run results/smgrnn/CartPole-v1/mlp_16/seed0"
             in result.stdout), result.stdout
-    assert pd.read_csv(build / "results/tables/summary.csv").shape[0] == 11  # the tables themselves untouched
+    assert pd.read_csv(build / "results/tables/summary.csv").shape[0] == 13  # the tables themselves untouched
 
 
 @pytest.mark.parametrize("relative, how, message", [

@@ -77,7 +77,7 @@ def test_smoke_pipeline_end_to_end(smoke_repo):
     runs = pd.read_parquet(repo / "results" / "tables" / "experts_runs.parquet")
     assert set(runs["task"]) == {"CartPole-v1", "LunarLander-v3"}
 
-    variants = {"full", "mlp_16", "mlp_matched"}
+    variants = {"full", "init_density_0_2", "window_50", "mlp_16", "mlp_matched"}
     for task in ("CartPole-v1",):
         for variant in variants:
             run = repo / "results" / "smgrnn" / task / variant / "seed0"

@@ -13,8 +13,10 @@ import os
 import sys
 from pathlib import Path
 
-# Reuse compiled XLA programs across jobs: seeds and variants of a task share shapes.
+# Reuse compiled XLA programs across jobs: seeds and variants of a task share shapes. The size limit turns on the
+# lock JAX takes around each cache read and write: jobs running side by side never read a half-written program.
 os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(Path(".jax_cache").resolve()))
+os.environ.setdefault("JAX_COMPILATION_CACHE_MAX_SIZE", str(4 * 2**30))
 
 log = logging.getLogger("plasticnets")
 
