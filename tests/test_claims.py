@@ -71,6 +71,18 @@ def test_versus_glob_expands_to_one_row_per_variant():
     assert table.set_index("versus")["verdict"].to_dict() == {"mlp_64": "not reproduced", "mlp_8": "reproduced"}
 
 
+def test_versus_list_takes_every_variant_any_of_its_patterns_matches():
+    data = summary({"full": [5.0, 5.1, 4.9], "no_sa": [1.0, 1.2, 0.8], "dev_10": [4.0, 4.1, 3.9],
+                    "dev_100": [6.0, 6.1, 5.9], "no_sp": [0.0, 0.0, 0.0]})
+    table = cl.evaluate_claims(data, [claim(check="measure", group="full", versus=["no_sa", "dev_*"])], config=CONFIG)
+    assert table.set_index("versus")["estimate"].to_dict() == pytest.approx(
+        {"dev_10": 1.0, "dev_100": -1.0, "no_sa": 4.0})
+    assert (table["verdict"] == "answered").all()
+    missing = cl.evaluate_claims(summary({"full": [5.0, 5.1, 4.9]}),
+                                 [claim(check="measure", group="full", versus=["no_sa", "dev_*"])], config=CONFIG)
+    assert verdict(missing) == ("inconclusive", "no runs of no_sa or dev_* on T in this configuration")
+
+
 def test_directional_test_verdicts_with_holm():
     high, low = [10.0, 11.0, 12.0, 13.0, 14.0, 15.0], [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
     claims = [claim(id="up", check="test", versus="b", direction="greater"),

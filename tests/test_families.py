@@ -37,6 +37,7 @@ def test_planned_figures_follow_the_configured_runs():
     config["lndp"]["variants"] = [{"name": "full"}]
     planned = [f.name for f in planned_figures(config)]
     assert "lndp_fitness" in planned and "lndp_foraging" not in planned and "lndp_development" not in planned
+    assert "lndp_dev_steps" not in planned
 
 
 def test_run_dirs_follow_the_grid_in_config_order():
@@ -76,15 +77,16 @@ def test_headline_metrics_are_summary_columns():
     smgrnn = {**experts, "late_reward": 1.0, "episodes": 3, "final": {"hidden": 1, "edges": 2, "params": 2},
               "spm_totals": {"relays": 0}}
     episode = {"fitness_mean": 1.0, "fitness_std": 0.0, "episode_returns_mean": [1.0, 2.0, 3.0],
-               "final_density_mean": 0.5}
+               "final_density_mean": 0.5, "development_density_mean": 0.25}
     lndp = {"best_fitness": 1.0, "generations": 2, "eval_best": episode, "eval_mean": episode, "eval_lifetimes": 2,
-            "num_params": 10, "wall_time_s": 1.0}
+            "num_params": 10, "wall_time_s": 1.0, "settings": {"model": {"dev_steps": 50}}}
     metrics = pd.DataFrame({"generation": [1, 0], "mean": [1.0, 0.0], "best": [3.0, 2.0]})
     for name, summary in [("experts", experts), ("smgrnn", smgrnn), ("lndp", lndp)]:
         row = FAMILIES[name].summary_row(summary, metrics)
         assert set(FAMILIES[name].headline_metrics) <= set(row), name
     lndp_row = FAMILIES["lndp"].summary_row(lndp, metrics)
     assert (lndp_row["generation0_mean"], lndp_row["generation0_best"]) == (0.0, 2.0)  # the random population
+    assert (lndp_row["dev_steps"], lndp_row["eval_best_dev_density"]) == (50, 0.25)
 
 
 def test_experts_steps_to_threshold_is_the_first_greedy_evaluation_at_or_above_it():

@@ -13,7 +13,8 @@ import pytest
 from .conftest import planned_jobs, snakemake
 
 SMOKE = ("--configfile", "config/smoke.yaml")
-LNDP_FIGURES = {"figure_lndp_fitness": 1, "figure_lndp_foraging": 1, "figure_lndp_development": 1}
+LNDP_FIGURES = {"figure_lndp_fitness": 1, "figure_lndp_foraging": 1, "figure_lndp_development": 1,
+                "figure_lndp_dev_steps": 1}
 SMGRNN_FIGURES = {"figure_smgrnn_returns": 1, "figure_smgrnn_size": 1, "figure_smgrnn_ablation": 1,
                   "figure_smgrnn_topology": 1, "figure_smgrnn_window": 1}
 ANALYSIS = {"combined_tables": 1, "statistics": 1, "claims": 1, "figure_claims_overview": 1, "all": 1}

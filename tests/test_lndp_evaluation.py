@@ -97,3 +97,27 @@ def test_always_right_on_nonstationary_foraging_is_its_exact_expectation_within_
     for side, q_right in ((right, 1), (~right, 0)):  # and each side near its own expectation
         side_exact = foraging_constant_action_value(0, ForagingParams(p_switch=0.5), 100, q_right=q_right)
         assert abs(fitness[side].mean() - side_exact) < 3 * fitness[side].std(ddof=1) / np.sqrt(side.sum())
+
+
+@pytest.mark.parametrize("task_name", ["CartPole-v1", "Foraging-stationary"])
+def test_the_developed_network_is_the_one_the_lifetime_starts_with(task_name):
+    """Density after development (the dev_steps question's measure): the network ``LifetimeTask.developed``
+    returns is, step for step, the one the lifetime on the same key starts from; with lifetime updates blocked
+    it stays so, so the lifetime's first recorded density must be its density. Development changes it."""
+    from plasticnets.lndp.model import LNDP
+    from plasticnets.lndp.params import random_params
+    from plasticnets.lndp.run import development_density
+    from plasticnets.lndp.tasks import LifetimeTask, model_config
+
+    def task(dev_steps, block=True):
+        return LifetimeTask(task_name, LNDP(model_config(task_name, dev_steps=dev_steps, block_lt_updates=block)),
+                            n_episodes=1)
+
+    params = random_params(jax.random.PRNGKey(3), task(20).model.cfg)
+    lifetimes = 4
+    (result,) = evaluate_params(task(20), [params], lifetimes, SEED)
+    developed = development_density(task(20), params, lifetimes, SEED)
+    np.testing.assert_array_equal(developed, np.asarray(result.step_density)[:, 0, 0])
+    assert not np.array_equal(developed, development_density(task(0), params, lifetimes, SEED))
+    # the measure itself does not depend on what the lifetime does after development
+    np.testing.assert_array_equal(developed, development_density(task(20, block=False), params, lifetimes, SEED))

@@ -25,10 +25,11 @@ def test_default_config_plans_every_expert(repo):
     assert jobs["distill_smgrnn"] == 3 * 5 * (3 + 4 + 4) + 3 * 6 + 2 * 5 and jobs["distill_mlp_matched"] == 3 * 6
     assert all(jobs[f"figure_{name}"] == 1 for name in ("smgrnn_returns", "smgrnn_size", "smgrnn_ablation",
                                                         "smgrnn_topology", "smgrnn_window"))
-    # LNDP: full and no_sp on 4 tasks with 2 seeds and on non-stationary Foraging with 6; no_sa, sa_only and the
-    # two inits on CartPole with 2
-    assert jobs["evolve_lndp"] == 2 * (4 * 2 + 6) + 4 * 2
-    assert all(jobs[f"figure_{name}"] == 1 for name in ("lndp_fitness", "lndp_foraging", "lndp_development"))
+    # LNDP: full and no_sp on 4 tasks with 2 seeds and on non-stationary Foraging with 6; no_sa, sa_only, the
+    # two inits and the two dev_steps variants on CartPole with 2
+    assert jobs["evolve_lndp"] == 2 * (4 * 2 + 6) + 6 * 2
+    assert all(jobs[f"figure_{name}"] == 1 for name in ("lndp_fitness", "lndp_foraging", "lndp_development",
+                                                        "lndp_dev_steps"))
     assert jobs["statistics"] == jobs["claims"] == jobs["figure_claims_overview"] == 1
 
 
@@ -102,7 +103,7 @@ def test_smoke_pipeline_end_to_end(smoke_repo):
     assert len(lndp) == 3
 
     for name in ("expert_curves", "smgrnn_returns", "smgrnn_size", "smgrnn_ablation", "smgrnn_topology",
-                 "smgrnn_window", "lndp_fitness", "lndp_foraging", "lndp_development"):
+                 "smgrnn_window", "lndp_fitness", "lndp_foraging", "lndp_development", "lndp_dev_steps"):
         figure = repo / "results" / "figures" / f"{name}.pdf"
         assert figure.read_bytes()[:5] == b"%PDF-" and figure.with_suffix(".png").exists()
 

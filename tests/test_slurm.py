@@ -279,4 +279,4 @@ def test_paper_scale_plan_through_the_slurm_profile(copy_repo, tmp_path):
         assert ("gpu=1" in resources.split(", ")) == (rule in gpu_rules), (rule, resources)
         assert "runtime=" in resources and "mem_mb=" in resources, (rule, resources)
     counts = {rule: sum(r == rule for r, _ in jobs) for rule in gpu_rules}
-    assert counts == {"train_expert": 3 * 10, "evolve_lndp": (5 + 5 + 1 + 1 + 3 + 3) * 5 + 2}
+    assert counts == {"train_expert": 3 * 10, "evolve_lndp": (5 + 5 + 1 + 1 + 3 + 3 + 1 + 1) * 5 + 2}

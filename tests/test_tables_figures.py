@@ -123,3 +123,24 @@ def test_the_question_figures_draw_from_their_variants_and_refuse_without_them(t
     smgrnn_summary(["full", "static"]).to_csv(tables / "smgrnn_summary.csv", index=False)
     with pytest.raises(ValueError, match="smgrnn_summary.csv: (no initial-topology runs|needs full and a window variant)"):
         make_figure(name, tables, tmp_path / "none.pdf")
+
+
+def test_the_dev_steps_figure_plots_each_duration_and_refuses_without_cartpole_runs(tmp_path, monkeypatch):
+    from plasticnets.figures import lndp_dev_steps
+
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    durations = {"no_sa": 0, "dev_10": 10, "full": 50, "dev_100": 100, "no_sp": 50}
+    rows = [{"task": "CartPole-v1", "variant": v, "seed": s, "dev_steps": d, "eval_best_ep0": 20.0 + d / 10 + s,
+             "eval_best_dev_density": 0.1 + d / 1000} for v, d in durations.items() for s in range(3)]
+    pd.DataFrame(rows).to_csv(tables / "lndp_summary.csv", index=False)
+    make_figure("lndp_dev_steps", tables, tmp_path / "dev.pdf")
+    assert (tmp_path / "dev.pdf").read_bytes()[:5] == b"%PDF-"
+    drawn = []
+    monkeypatch.setattr(lndp_dev_steps, "save_figure", lambda fig, out: drawn.append(fig))
+    make_figure("lndp_dev_steps", tables, tmp_path / "dev.pdf")
+    ticks = [[t.get_text() for t in ax.get_xticklabels()] for ax in drawn[0].axes]
+    assert ticks == [["0", "10", "50", "100"]] * 2  # one point per duration, no_sp left out
+    pd.DataFrame(rows).assign(task="Acrobot-v1").to_csv(tables / "lndp_summary.csv", index=False)
+    with pytest.raises(ValueError, match="lndp_summary.csv: no CartPole-v1 runs of full, no_sa, dev_"):
+        make_figure("lndp_dev_steps", tables, tmp_path / "none.pdf")

@@ -133,8 +133,9 @@ def evaluate_claims(summary: pd.DataFrame, claims: list[dict], settings: Setting
             by_task = runs[runs["task"] == task]
             versus = [None]
             if claim["check"] in PAIRED_CHECKS or claim.get("versus"):  # (measure: versus optional)
-                versus = sorted(v for v in set(by_task["variant"]) if fnmatch.fnmatchcase(v, claim["versus"]))
-                versus = versus or [claim["versus"]]
+                patterns = _versus_patterns(claim)
+                versus = sorted(v for v in set(by_task["variant"]) if any(fnmatch.fnmatchcase(v, p) for p in patterns))
+                versus = versus or [" or ".join(patterns)]
             for other in versus:
                 row = _evaluate_row(claim, task, by_task, other, settings, config)
                 rows.append({**row, **baselines.get((claim["family"], task), NO_BASELINE)})
@@ -145,6 +146,12 @@ def evaluate_claims(summary: pd.DataFrame, claims: list[dict], settings: Setting
 
 
 NO_BASELINE = {"trivial": math.nan, "solved": math.nan, "ceiling": math.nan}
+
+
+def _versus_patterns(claim: dict) -> list[str]:
+    """A claim's ``versus``: one variant or glob (``mlp_*``), or a list of them (``[no_sa, dev_*]``)."""
+    versus = claim["versus"]
+    return list(versus) if isinstance(versus, list) else [versus]
 
 
 def _difficulty(summary: pd.DataFrame, claim: dict) -> tuple[list[str] | None, str]:

@@ -72,9 +72,10 @@ def claims_problems(path: str | Path, config: dict[str, Any], reference: dict[st
             if task not in tasks:
                 problems.append(f"{where}.tasks: " + _unknown(f"{family.name} task", task, tasks))
         for key in ("group", "versus"):
-            name = claim.get(key)
-            if name is not None and not any(fnmatch.fnmatchcase(v, name) for v in variants):
-                problems.append(f"{where}.{key}: " + _unknown(f"{family.name} variant", name, variants))
+            names = claim.get(key)
+            for name in names if isinstance(names, list) else [] if names is None else [names]:
+                if not any(fnmatch.fnmatchcase(v, name) for v in variants):
+                    problems.append(f"{where}.{key}: " + _unknown(f"{family.name} variant", name, variants))
         order_by = claim.get("order_by")
         if order_by:
             ranking = FAMILIES[order_by["family"]]

@@ -37,6 +37,10 @@ def summary_row(summary: dict[str, Any], metrics: pd.DataFrame) -> dict[str, Any
             "eval_best_fitness": best["fitness_mean"], "eval_best_fitness_std": best["fitness_std"],
             "eval_mean_fitness": mean["fitness_mean"], "eval_mean_fitness_std": mean["fitness_std"],
             "eval_best_density": best["final_density_mean"], "eval_lifetimes": summary["eval_lifetimes"],
+            # spontaneous activity: how long it ran, and the density it left before the first step (NaN in
+            # summaries written before it was recorded, 2026-12-04)
+            "dev_steps": summary["settings"]["model"]["dev_steps"],
+            "eval_best_dev_density": best.get("development_density_mean", float("nan")),
             **{f"eval_best_ep{i}": r for i, r in enumerate(best["episode_returns_mean"])},
             # the population's average fitness at the end of evolution, steadier than the last generation alone
             "late_population_mean": late_mean(metrics.sort_values("generation")["mean"]),
@@ -71,7 +75,7 @@ def _foraging_planned(config: dict[str, Any]) -> bool:
 
 
 def _development_planned(config: dict[str, Any]) -> bool:
-    """The development figure needs ``full`` on CartPole-v1."""
+    """The development figures need ``full`` on CartPole-v1."""
     return ("CartPole-v1", "full") in _planned(config)
 
 
@@ -88,7 +92,7 @@ RESULTS = Family(
     run_glob="results/lndp/*/*/seed*",
     variant_names=lambda config: variants.variant_names(config["lndp"]),
     headline_metrics=("best_fitness", "late_population_mean", "eval_best_fitness", "eval_mean_fitness",
-                      "eval_best_density", "eval_best_ep0", "eval_best_ep1", "eval_best_ep2"),
+                      "eval_best_density", "eval_best_dev_density", "eval_best_ep0", "eval_best_ep1", "eval_best_ep2"),
     learning_metrics=("best_fitness", "late_population_mean", "eval_best_fitness", "eval_mean_fitness",
                       "eval_best_ep0", "eval_best_ep1", "eval_best_ep2"),
     reference_variant=variants.REFERENCE,
@@ -96,6 +100,7 @@ RESULTS = Family(
         Figure("lndp_fitness", (*TABLES, "baselines_summary.csv"), "LNDP"),
         Figure("lndp_foraging", (*TABLES, "baselines_summary.csv"), "LNDP", planned=_foraging_planned),
         Figure("lndp_development", TABLES, "LNDP", planned=_development_planned),
+        Figure("lndp_dev_steps", (*TABLES, "baselines_summary.csv"), "LNDP", planned=_development_planned),
     ),
     extra_curves=lifetime_curves,
     config_problems=variants.problems,

@@ -107,7 +107,14 @@ def evaluate_params(task: LifetimeTask, params: list[LNDPParams], lifetimes: int
     return [evaluate(p, keys) for p in params]
 
 
-def _evaluation_summary(result: Lifetime) -> dict[str, Any]:
+def development_density(task: LifetimeTask, params: LNDPParams, lifetimes: int, seed: int) -> np.ndarray:
+    """The density of each evaluation lifetime's network after development, before its first step (the lifetimes
+    ``evaluate_params`` runs: the same keys)."""
+    density = jax.jit(jax.vmap(lambda key: task.model.density(task.developed(params, key))))
+    return np.asarray(density(evaluation_keys(task.name, lifetimes, seed)))
+
+
+def _evaluation_summary(result: Lifetime, developed_density: np.ndarray) -> dict[str, Any]:
     fitness = np.asarray(result.fitness)
     returns = np.asarray(result.episode_returns)
     return {
@@ -115,6 +122,7 @@ def _evaluation_summary(result: Lifetime) -> dict[str, Any]:
         "episode_returns_mean": returns.mean(axis=0).tolist(),
         "episode_returns_std": returns.std(axis=0).tolist(),
         "final_density_mean": float(np.asarray(result.episode_density)[:, -1].mean()),
+        "development_density_mean": float(developed_density.mean()),
     }
 
 
@@ -178,8 +186,8 @@ def run_lndp(task_name: str, variant: str, seed: int, variant_settings: dict[str
         "best_fitness": float(metrics["best_so_far"].iloc[-1]),
         "final_generation": metrics.iloc[-1].drop(["generation"]).to_dict(),
         "eval_lifetimes": eval_lifetimes, "eval_seed": eval_seed,
-        "eval_best": _evaluation_summary(best_eval),
-        "eval_mean": _evaluation_summary(mean_eval),
+        "eval_best": _evaluation_summary(best_eval, development_density(task, best, eval_lifetimes, eval_seed)),
+        "eval_mean": _evaluation_summary(mean_eval, development_density(task, mean, eval_lifetimes, eval_seed)),
         "evolution_wall_s": float(metrics["wall_s"].iloc[-1]),
         "wall_time_s": time.perf_counter() - start,
         "environment": environment_info(),

@@ -24,7 +24,7 @@ import jax
 import jax.numpy as jnp
 
 from plasticnets.envs import get_task, make_jax_env
-from plasticnets.lndp.model import LNDP
+from plasticnets.lndp.model import LNDP, NetState
 from plasticnets.lndp.params import LNDPConfig, LNDPParams
 
 POPULATION_AXIS = "member"  # vmap axis name of LifetimeTask.population
@@ -61,6 +61,13 @@ class LifetimeTask:
             return self._foraging(params, key)
         return self._episodes(params, key)
 
+    def developed(self, params: LNDPParams, key: jax.Array) -> NetState:
+        """The network the lifetime on ``key`` starts its first step with: initialised and, when ``dev_steps > 0``,
+        developed by spontaneous activity (the same keys as ``__call__``)."""
+        if self.uses_own_env:
+            return self.model.init(params, _foraging_keys(key)[1])
+        return self.model.init(params, _episode_keys(key)[0, 2])
+
     def population(self, params: LNDPParams, keys: jax.Array) -> Lifetime:
         """Lifetimes of a whole population (parameters and keys batched on axis 0):
         the same numbers as ``vmap(task)``, faster.
@@ -87,11 +94,7 @@ class LifetimeTask:
         env, env_params = make_jax_env(self.name)
         model = self.model
 
-        def episode_keys(key, _):
-            key, key_episode, _key_unused = jax.random.split(key, 3)
-            return key, jax.random.split(key_episode, 4)  # reset, steps, model init, (dev after episode)
-
-        _, keys = jax.lax.scan(episode_keys, key, None, self.n_episodes)  # (n_episodes, 4, key)
+        keys = _episode_keys(key, self.n_episodes)  # (n_episodes, 4, key)
         net = model.init(params, keys[0, 2])  # the first episode's model-init key
 
         def update(net, rng_net):
@@ -145,6 +148,17 @@ class LifetimeTask:
         (net, *_), (rewards, density) = jax.lax.scan(step, start, None, get_task(self.name).max_episode_steps)
         total = rewards.sum()
         return Lifetime(total, total[None], model.density(net)[None], density[None], rewards[None], net.t[None])
+
+
+def _episode_keys(key: jax.Array, n_episodes: int = 1) -> jax.Array:
+    """The official keys of a control-task lifetime: per episode (reset, steps, model init, development after the
+    episode), shape (n_episodes, 4, key)."""
+
+    def episode_keys(key, _):
+        key, key_episode, _key_unused = jax.random.split(key, 3)
+        return key, jax.random.split(key_episode, 4)
+
+    return jax.lax.scan(episode_keys, key, None, n_episodes)[1]
 
 
 def _foraging_keys(key: jax.Array) -> jax.Array:
