@@ -295,7 +295,9 @@ def main() -> None:
           f"{os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
           f"jax {jax.__version__}, {len(devices)} x {devices[0].platform} devices; "
           f"threefry {'unrolled' if unrolled else 'rolled'} (both models)")
-    print(f"setting: N=32, population {args.population}, 3 episodes x 500 steps")
+    print(f"setting: N=32, population {args.population}, 3 episodes x 500 steps; population loops of the fast model:")
+    for name, text in LOOPS.items():
+        print(f"  {name}: {text}")
     developed = dataclasses.replace(model_config(TASK), dev_steps=50)  # N=32, F=8, E=4, R=3, SP on
     if args.screen:
         print(populations.screen(developed, generation_fn(LNDP(developed), "fast")))
