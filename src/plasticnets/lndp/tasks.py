@@ -78,10 +78,12 @@ class LifetimeTask:
           fixed size (``_compacted_update``), so a member whose episode is over costs nothing
           but its forward pass and environment step.
 
-        Both give exactly the numbers of ``vmap(task)`` (tests/test_lndp_model.py). ``None``
-        (the default) compacts on a CPU only: on an accelerator the full vmapped update is as
-        fast. With ``sharding`` (the population's split over devices, ``devices.batch_sharding``)
-        the compacted loop runs per device under ``shard_map``, each device compacting its own
+        Both give exactly the numbers of ``vmap(task)`` (tests/test_lndp_model.py; in float32 with
+        N = 32 nodes, as configured: docs/decisions.md, LNDP). ``None`` (the default) compacts on a
+        CPU only, where it pays (benchmarks/lndp_throughput.py); an accelerator runs the full
+        vmapped update of many members at once, so there the previous loop is kept. With
+        ``sharding`` (the population's split over devices, ``devices.batch_sharding``) the
+        compacted loop runs per device under ``shard_map``, each device compacting its own
         members, so a population's numbers do not depend on the number of devices.
         """
         if self.uses_own_env:  # never frozen: nothing to skip
