@@ -1,40 +1,48 @@
-"""LNDP evaluation throughput: the fast model against the direct transcription, per phase.
+"""LNDP evaluation throughput: the fast model against the direct transcription, per phase, and the
+population loops against each other.
 
-Setting (issue 4, issue 15): N=32 nodes, population 64, CartPole-v1, 3 episodes x 500 steps
+Setting (issue 4, issue 15, issue 21): N=32 nodes, population 64, CartPole-v1, 3 episodes x 500 steps
 per lifetime, synaptogenesis and pruning on. Compared in the same process, on the same
-parameters, keys and states, with the repeats interleaved (a loaded machine slows both
+parameters, keys and states, with the repeats interleaved (a loaded machine slows all
 alike), compilation excluded:
 
 - ``direct``: the direct transcription (plasticnets.lndp.reference: the official code's
   formulation, per-edge concatenated inputs, (N, N, E) layout, double vmap), ``vmap`` over
   the population;
-- ``fast``: plasticnets.lndp.model, as evolution runs it.
+- the fast model (plasticnets.lndp.model), in three population loops:
+  ``fast, vmap`` (plain ``vmap(task)``: every member updated at every step), ``today``
+  (``LifetimeTask.population(compact=False)``: the update skipped only at steps where every
+  member's episode is over) and ``fast`` (``LifetimeTask.population(compact=True)``, as
+  evolution runs it on a CPU: the update run only on the members still running, gathered into
+  a chunk of 4, 8, 16 or 32; the whole population without gathering when more than half run).
+  The three give bit-identical lifetimes: checked on every population before timing.
 
 Two populations (benchmarks/lndp_populations.py):
 
 - ``first generation``: parameters drawn N(0, 1), no development (the issue-4 setting).
-  Whole generations only: direct ``vmap``, fast ``vmap``, and fast stepped as a population
-  (``LifetimeTask.population``, which skips the update at steps where every member's episode
-  is over; its gain depends on how long episodes last: here they end early).
+  Whole generations only. Episodes end early, so the loops' gain depends on how long they last.
 - ``mid-run``: members that balance CartPole for 500 steps in every episode, with 50
   developmental steps (config/config.yaml's ``dev_steps``), where nothing is skipped and the
-  update runs at every step: the case where a long run spends its time. Per phase:
+  update runs at every step: the case where a long run spends its time, and where ``fast``
+  must be no slower than ``today``. Per phase (unless ``--no-phases``):
   ``development`` (initial graph and 50 developmental steps), ``update`` (one lifetime
   update, on states taken 100 steps into the first episode), ``act + env`` (forward pass,
-  read-out and environment step), and whole generations (direct ``vmap`` against fast as
-  evolution runs it; fast under plain ``vmap`` too, to show what the population loop costs
-  when it skips nothing). ``--checkpoint es_state.g<generation>.eqx`` instead samples the population from a
-  saved CMA-ES state (read only) and reports its episode lengths.
+  read-out and environment step), and whole generations of every loop.
+  ``--checkpoint es_state.g<generation>.eqx`` instead samples the population from a
+  saved CMA-ES state (read only) and reports its episode lengths: a real mid-run generation,
+  where most episodes end early and a few members balance (``--both``: the balancing
+  population first, then the sampled one, in one process).
 
 Threefry (the random bits) is lowered unrolled for both models, as evolution lowers it
 (plasticnets.lndp.cpu_threefry; ``--rolled-threefry`` keeps JAX's CPU default).
 
 Times are per call of the whole population, wall-clock and CPU (this process's threads: on a
-shared machine it counts the work, not the wait for a core); the ratio is direct / fast
-(above 1: fast is faster), from the medians of the interleaved repeats.
+shared machine it counts the work, not the wait for a core); ratios are from the medians of the
+interleaved repeats: per phase direct / fast model, per generation today / fast and direct / fast
+(above 1: fast is faster).
 
 Usage: python benchmarks/lndp_throughput.py [--population 64] [--repeats 3] [--skip-first]
-       [--task Acrobot-v1] [--checkpoint PATH] [--screen] [--rolled-threefry]
+       [--task Acrobot-v1] [--checkpoint PATH [--both]] [--no-phases] [--screen] [--rolled-threefry]
 """
 
 from __future__ import annotations
@@ -51,6 +59,7 @@ os.environ.setdefault("XLA_FLAGS", cpu_device_flags(os.cpu_count()))
 import platform
 import statistics
 import time
+from functools import partial
 from pathlib import Path
 
 import jax
@@ -99,33 +108,69 @@ def to_reference(n: NetState) -> PolicyState:
 # ---- whole generations ---------------------------------------------------------------------
 
 
-def generation_fn(model, skip: bool, sharding=None, task_name: str = TASK):
+LOOPS = {"vmap": "plain vmap over members: every member updated at every step",
+         "today": "LifetimeTask.population(compact=False): the update skipped only at steps where every "
+                  "member's episode is over",
+         "fast": "LifetimeTask.population(compact=True): the update run only on the members still running, "
+                 "gathered into chunks of 4, 8, 16, 32 (the whole population, without gathering, when more "
+                 "than half run)"}
+
+
+def generation_fn(model, loop: str, sharding=None, task_name: str = TASK):
+    """One generation's lifetimes, jitted, by one of ``LOOPS``."""
     task = LifetimeTask(task_name, model, n_episodes=3)
-    f = jax.jit(task.population if skip else jax.vmap(task))
+    if loop == "vmap":
+        f = jax.jit(jax.vmap(task))
+    else:
+        f = jax.jit(partial(task.population, compact=loop == "fast", sharding=sharding))
     if sharding is None:
         return f
     return lambda params, keys: f(*jax.device_put((params, keys), sharding))
+
+
+def identical(results: dict) -> str:
+    """Whether the lifetimes of ``results`` (name -> Lifetime) agree bit for bit, every field; raises if not."""
+    names = list(results)
+    first = results[names[0]]
+    for name in names[1:]:
+        for field in first._fields:
+            a, b = np.asarray(getattr(first, field)), np.asarray(getattr(results[name], field))
+            if not np.array_equal(a, b, equal_nan=True):
+                raise AssertionError(f"{name} differs from {names[0]} in {field}: max |diff| "
+                                     f"{np.nanmax(np.abs(a - b)):.3g}")
+    return f"bit-identical lifetimes (every field, {first.fitness.shape[0]} members): {', '.join(names)}"
 
 
 def first_generation(task: str, size: int, repeats: int) -> None:
     cfg = model_config(task)
     params, keys = populations.first_generation(cfg, size)
     steps = size * 3 * get_task(task).max_episode_steps
-    calls = {"direct, vmap": (generation_fn(DirectLNDP(cfg), False, task_name=task), (params, keys)),
-             "fast, vmap": (generation_fn(LNDP(cfg), False, task_name=task), (params, keys)),
-             "fast, population (skip)": (generation_fn(LNDP(cfg), True, task_name=task), (params, keys))}
+    calls = {"direct, vmap": (generation_fn(DirectLNDP(cfg), "vmap", task_name=task), (params, keys)),
+             "fast model, vmap": (generation_fn(LNDP(cfg), "vmap", task_name=task), (params, keys)),
+             "today (compact=False)": (generation_fn(LNDP(cfg), "today", task_name=task), (params, keys)),
+             "fast (compacted)": (generation_fn(LNDP(cfg), "fast", task_name=task), (params, keys))}
     sharding = batch_sharding(size)
     if sharding is not None:
-        calls[f"fast, population, {len(jax.devices())} devices"] = (
-            generation_fn(LNDP(cfg), True, sharding, task_name=task), (params, keys))
-    lengths = episode_lengths(calls["fast, population (skip)"][0](params, keys))
+        calls[f"fast, {len(jax.devices())} devices"] = (
+            generation_fn(LNDP(cfg), "fast", sharding, task_name=task), (params, keys))
+    results = {name: f(*args) for name, (f, args) in calls.items() if not name.startswith("direct")}
+    lengths = episode_lengths(results["today (compact=False)"])
     print(f"\n== first generation, {task}: N(0, 1) parameters, no development; episode returns {lengths}")
+    print(identical(results))
     seconds = interleaved(calls, repeats)
     (wall0, cpu0) = seconds["direct, vmap"]
     for name, (wall, cpu) in seconds.items():
         print(f"{name:>34}: wall {wall:7.2f} s, CPU {cpu:7.2f} s per generation "
               f"({steps / wall:>9,.0f} policy steps/s); ratio direct / this: wall {wall0 / wall:5.2f}x, "
               f"CPU {cpu0 / cpu:5.2f}x")
+    speedups(seconds, "today (compact=False)", "fast (compacted)", "direct, vmap")
+
+
+def speedups(seconds: dict, today, fast, direct) -> None:
+    """The ratios the issue asks for: today / fast and direct / fast (above 1: fast is faster), wall and CPU."""
+    (tw, tc), (fw, fc), (dw, dc) = seconds[today], seconds[fast], seconds[direct]
+    print(f"speed-up of fast: over today wall {tw / fw:5.2f}x, CPU {tc / fc:5.2f}x; "
+          f"over the direct transcription wall {dw / fw:5.2f}x, CPU {dc / fc:5.2f}x")
 
 
 def episode_lengths(lifetimes) -> str:
@@ -180,13 +225,19 @@ def phase_fns(model):
             "act + env": jax.jit(jax.vmap(acts))}
 
 
-def mid_run(cfg, params, keys, label: str, repeats: int) -> None:
+def mid_run(cfg, params, keys, label: str, repeats: int, phases: bool = True) -> None:
     size = keys.shape[0]
     fast, direct = LNDP(cfg), DirectLNDP(cfg)
-    generation = {"direct": generation_fn(direct, False), "fast": generation_fn(fast, True),
-                  "fast, vmap": generation_fn(fast, False)}
-    lengths = episode_lengths(generation["fast"](params, keys))
+    generation = {"direct": generation_fn(direct, "vmap"), "fast": generation_fn(fast, "fast"),
+                  "today": generation_fn(fast, "today"), "fast, vmap": generation_fn(fast, "vmap")}
+    results = {name: generation[name](params, keys) for name in ("today", "fast", "fast, vmap")}
+    lengths = episode_lengths(results["today"])
     print(f"\n== mid-run: {label}; {cfg.dev_steps} developmental steps; episode returns {lengths}")
+    print(identical(results))
+    if not phases:
+        seconds = interleaved({name: (f, (params, keys)) for name, f in generation.items()}, repeats)
+        print_generations(seconds, size)
+        return
 
     net, obs, env_state = warm_states(fast, params, keys, WARM_STEPS)
     step_keys = jax.random.split(jax.random.PRNGKey(3), size)
@@ -208,12 +259,18 @@ def mid_run(cfg, params, keys, label: str, repeats: int) -> None:
         (dw, dc), (fw, fc) = seconds[(phase, "direct")], seconds[(phase, "fast")]
         print(f"{phase + ' (' + per[phase] + ')':>34}  {dw * 1e3:9.1f} ms {fw * 1e3:6.1f} ms {dw / fw:5.2f}x"
               f"   {dc * 1e3:8.1f} ms {fc * 1e3:6.1f} ms {dc / fc:5.2f}x")
-    (vw, vc), (fw, fc) = seconds[("generation", "fast, vmap")], seconds[("generation", "fast")]
-    print(f"generation, fast under plain vmap (no skipping): wall {vw * 1e3:.1f} ms, CPU {vc * 1e3:.1f} ms; "
-          f"the population loop takes {fw / vw:.2f}x (wall), {fc / vc:.2f}x (CPU) of that")
+    print_generations({name: seconds[("generation", name)] for name in generation}, size)
+
+
+def print_generations(seconds: dict, size: int) -> None:
+    """Whole generations of the four loops (``seconds``: name -> (wall, CPU)), and the speed-ups of fast."""
     steps = size * 3 * get_task(TASK).max_episode_steps
-    print(f"generation, policy steps per wall second: direct {steps / seconds[('generation', 'direct')][0]:,.0f}, "
-          f"fast {steps / seconds[('generation', 'fast')][0]:,.0f}")
+    print("generation (whole lifetimes, all members):")
+    for name, (wall, cpu) in seconds.items():
+        print(f"{name:>34}: wall {wall:7.2f} s, CPU {cpu:7.2f} s ({steps / wall:>9,.0f} policy steps per wall s)")
+    speedups(seconds, "today", "fast", "direct")
+    (vw, vc), (tw, tc) = seconds["fast, vmap"], seconds["today"]
+    print(f"today / plain vmap (no skipping): wall {tw / vw:.2f}, CPU {tc / vc:.2f}")
 
 
 def main() -> None:
@@ -225,6 +282,9 @@ def main() -> None:
                         "early); the mid-run population runs only on CartPole-v1")
     parser.add_argument("--checkpoint", type=Path, help="sample the mid-run population from this es_state.g<generation>.eqx")
     parser.add_argument("--screen", action="store_true", help="print the keys of balancing lifetimes and exit")
+    parser.add_argument("--no-phases", action="store_true", help="mid-run: whole generations only (no per-phase times)")
+    parser.add_argument("--both", action="store_true", help="mid-run: the constructed balancing population and then "
+                        "the one sampled from --checkpoint, in the same process")
     parser.add_argument("--rolled-threefry", action="store_true",
                         help="keep JAX's rolled threefry lowering (evolution unrolls it, for both models alike)")
     args = parser.parse_args()
@@ -235,22 +295,27 @@ def main() -> None:
           f"{os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
           f"jax {jax.__version__}, {len(devices)} x {devices[0].platform} devices; "
           f"threefry {'unrolled' if unrolled else 'rolled'} (both models)")
-    print(f"setting: N=32, population {args.population}, 3 episodes x 500 steps")
+    print(f"setting: N=32, population {args.population}, 3 episodes x 500 steps; population loops of the fast model:")
+    for name, text in LOOPS.items():
+        print(f"  {name}: {text}")
     developed = dataclasses.replace(model_config(TASK), dev_steps=50)  # N=32, F=8, E=4, R=3, SP on
     if args.screen:
-        print(populations.screen(developed, generation_fn(LNDP(developed), True)))
+        print(populations.screen(developed, generation_fn(LNDP(developed), "fast")))
         return
     if not args.skip_first:
         first_generation(args.task, args.population, args.repeats)
     if args.task != TASK:
         return
+    if args.both and not args.checkpoint:
+        parser.error("--both needs --checkpoint")
+    if args.both or not args.checkpoint:
+        params, keys = populations.balancing(developed, args.population)
+        label = "constructed members that balance (benchmarks/lndp_populations.py)"
+        mid_run(developed, params, keys, label, args.repeats, not args.no_phases)
     if args.checkpoint:
         params, keys = populations.from_checkpoint(args.checkpoint, developed, args.population)
         label = f"sampled from {args.checkpoint}"
-    else:
-        params, keys = populations.balancing(developed, args.population)
-        label = "constructed members that balance (benchmarks/lndp_populations.py)"
-    mid_run(developed, params, keys, label, args.repeats)
+        mid_run(developed, params, keys, label, args.repeats, not args.no_phases)
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -16,7 +16,7 @@ import pytest
 from plasticnets.lndp.model import LNDP, gru_gates
 from plasticnets.lndp.params import GRU, LNDPConfig, num_params, random_params, zero_params
 from plasticnets.lndp.reference import Graph, graph_transformer, gru_cell, mlp_probability
-from plasticnets.lndp.tasks import LifetimeTask, model_config
+from plasticnets.lndp.tasks import LifetimeTask, chunk_sizes, model_config
 
 SMALL = LNDPConfig(obs_size=2, num_actions=2, n_nodes=7)  # 3 hidden nodes
 
@@ -158,18 +158,50 @@ def test_lifetime_updates_stop_the_step_after_termination():
     assert float(result.fitness) == pytest.approx(lengths.mean())
 
 
-def test_population_rollout_equals_vmapped_lifetimes():
-    """The batched step loop (which skips updates once every episode is over) gives
-    exactly the lifetimes of vmap over members."""
+@pytest.mark.parametrize("compact", [False, True], ids=["skip-when-all-done", "compacted"])
+def test_population_rollout_equals_vmapped_lifetimes(compact):
+    """The batched step loops (which skip updates once every episode is over, or run them only on the
+    members still running) give exactly the lifetimes of vmap over members."""
     cfg = model_config("CartPole-v1", dev_steps=2)
     task = LifetimeTask("CartPole-v1", LNDP(cfg), n_episodes=2)
     params = jax.vmap(lambda k: random_params(k, cfg))(jax.random.split(jax.random.PRNGKey(11), 6))
     keys = jax.random.split(jax.random.PRNGKey(12), 6)
-    batched = jax.jit(task.population)(params, keys)
+    batched = jax.jit(functools.partial(task.population, compact=compact))(params, keys)
     mapped = jax.jit(jax.vmap(task))(params, keys)
     for name in batched._fields:
         np.testing.assert_array_equal(np.asarray(getattr(batched, name)), np.asarray(getattr(mapped, name)), err_msg=name)
     assert np.asarray(batched.episode_returns).max() < 500, "episodes should end early, so updates are skipped"
+
+
+def test_chunk_sizes_are_powers_of_two_from_4_to_half_the_population():
+    assert chunk_sizes(64) == [4, 8, 16, 32]
+    assert chunk_sizes(48) == [4, 8, 16]
+    assert chunk_sizes(8) == [4]
+    assert chunk_sizes(7) == []
+
+
+@pytest.mark.parametrize("task_name", ["CartPole-v1", "Pendulum-v1"])
+def test_compacted_population_is_the_skip_when_all_done_loop_bit_for_bit(task_name):
+    """The compacted loop against today's (compact=False), float32, on a population whose members end their
+    episodes at different steps, so that every branch runs: all members updated (more than half running),
+    chunks of 8 and of 4, and no update at all. Pendulum never ends early: every step takes the full branch."""
+    cfg = model_config(task_name, dev_steps=2)
+    task = LifetimeTask(task_name, LNDP(cfg), n_episodes=2, l1_penalty=0.25)
+    size = 16
+    params = jax.vmap(lambda k: random_params(k, cfg, scale=0.5))(jax.random.split(jax.random.PRNGKey(21), size))
+    keys = jax.random.split(jax.random.PRNGKey(22), size)
+    compacted = jax.jit(functools.partial(task.population, compact=True))(params, keys)
+    today = jax.jit(functools.partial(task.population, compact=False))(params, keys)
+    for name in today._fields:
+        np.testing.assert_array_equal(np.asarray(getattr(compacted, name)), np.asarray(getattr(today, name)),
+                                      err_msg=name)
+    if task_name == "CartPole-v1":
+        lengths = np.asarray(today.episode_returns)
+        running = (lengths[:, :, None] >= np.arange(500)).sum(axis=0)  # members updated at each step
+        assert len(np.unique(lengths)) > 4, f"members should end at many different steps: {lengths}"
+        for low, high in ((0, 0), (1, 4), (5, 8), (9, size)):
+            assert ((running >= low) & (running <= high)).any(), \
+                f"no step with {low} to {high} members running: a branch of the compacted update never ran"
 
 
 POPULATION_VS_MEMBERS = textwrap.dedent("""
@@ -178,25 +210,28 @@ POPULATION_VS_MEMBERS = textwrap.dedent("""
     import numpy as np
     from plasticnets.lndp.model import LNDP
     from plasticnets.lndp.params import random_params
-    from plasticnets.lndp.tasks import LifetimeTask, model_config
+    from plasticnets.lndp.tasks import LifetimeTask, chunk_sizes, model_config
 
     cfg = model_config("CartPole-v1", n_nodes=12, dev_steps=2, stochastic_decisions=True, p_hh=0.5, s_hh=0.1)
     task = LifetimeTask("CartPole-v1", LNDP(cfg), n_episodes=2, l1_penalty=0.5)
     params = jax.vmap(lambda k: random_params(k, cfg, scale=0.4))(jax.random.split(jax.random.PRNGKey(3), 3))
     keys = jax.random.split(jax.random.PRNGKey(4), 3)
-    population = jax.jit(task.population)(params, keys)
     single = jax.jit(task)
-    for i in range(3):
-        member = single(jax.tree.map(lambda x: x[i], params), keys[i])
-        for name in member._fields:
-            np.testing.assert_array_equal(np.asarray(getattr(population, name))[i], np.asarray(getattr(member, name)),
-                                          err_msg=f"member {i}: {name}")
-    print(population.fitness)
+    for compact in (False, True):
+        population = jax.jit(lambda p, k: task.population(p, k, compact=compact))(params, keys)
+        for i in range(3):
+            member = single(jax.tree.map(lambda x: x[i], params), keys[i])
+            for name in member._fields:
+                np.testing.assert_array_equal(np.asarray(getattr(population, name))[i],
+                                              np.asarray(getattr(member, name)),
+                                              err_msg=f"compact={compact}, member {i}: {name}")
+        print(population.fitness)
 """)
 
 
 def test_population_gives_each_members_own_lifetime_in_float64():
-    """population() (the skip-when-all-done branch) against one unbatched call per member, exactly."""
+    """population(), both loops (skip-when-all-done and compacted), against one unbatched call per member,
+    exactly."""
     run = subprocess.run([sys.executable, "-c", POPULATION_VS_MEMBERS], capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
 

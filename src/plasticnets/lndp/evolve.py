@@ -120,7 +120,8 @@ class Evolution:
         keys = jax.random.split(key_eval, self.cfg.population_size)
         if self.sharding is not None:
             population, keys = jax.lax.with_sharding_constraint((population, keys), self.sharding)
-        lifetimes = self.task.population(population, keys)
+        # On a CPU each device compacts its own members' updates (LifetimeTask.population): the same numbers.
+        lifetimes = self.task.population(population, keys, sharding=self.sharding)
         if self.sharding is not None:
             # The update reads the whole population on every device: split over devices, its sums would
             # add in another order and the run would depend on how many devices it had.

@@ -66,36 +66,56 @@ class LifetimeTask:
         developed by spontaneous activity (the same keys as ``__call__``)."""
         if self.uses_own_env:
             return self.model.init(params, _foraging_keys(key)[1])
-        return self.model.init(params, _episode_keys(key)[0, 2])
+        return self._lifetime_start(params, key)[1]
 
-    def population(self, params: LNDPParams, keys: jax.Array) -> Lifetime:
+    def population(self, params: LNDPParams, keys: jax.Array, *, compact: bool | None = None,
+                   sharding: jax.sharding.NamedSharding | None = None) -> Lifetime:
         """Lifetimes of a whole population (parameters and keys batched on axis 0):
         the same numbers as ``vmap(task)``, faster.
 
         Under ``vmap`` the done-freeze is a select, so every member would pay for an update
-        at every step of the scan, long after its episode ended. Here the members' lifetimes
-        are vmapped with the population axis named, so that ``_episodes`` can skip the update
-        with a real branch at steps where every member's episode is over (early in evolution
-        most episodes last tens of steps out of 500).
+        at every step of the scan, long after its episode ended. Two loops avoid that:
+
+        - ``compact=False``: the members' lifetimes are vmapped with the population axis named,
+          so that ``_episodes`` skips the update with a real branch at steps where every
+          member's episode is over (early in evolution most episodes last tens of steps out
+          of 500), and otherwise updates every member;
+        - ``compact=True``: ``_compacted`` steps the population as a batch and, at each step,
+          runs the update only on the members still running, gathered into a chunk of a
+          fixed size (``_compacted_update``), so a member whose episode is over costs nothing
+          but its forward pass and environment step.
+
+        Both give exactly the numbers of ``vmap(task)`` (tests/test_lndp_model.py; in float32 with
+        N = 32 nodes, as configured: docs/decisions.md, LNDP). ``None`` (the default) compacts on a
+        CPU only, where it pays (benchmarks/lndp_throughput.py); an accelerator runs the full
+        vmapped update of many members at once, so there the previous loop is kept. With
+        ``sharding`` (the population's split over devices, ``devices.batch_sharding``) the
+        compacted loop runs per device under ``shard_map``, each device compacting its own
+        members, so a population's numbers do not depend on the number of devices.
         """
         if self.uses_own_env:  # never frozen: nothing to skip
             return jax.vmap(self._foraging)(params, keys)
-        lifetime = partial(self._episodes, population_axis=POPULATION_AXIS)
-        return jax.vmap(lifetime, axis_name=POPULATION_AXIS)(params, keys)
+        if compact is None:
+            compact = jax.default_backend() == "cpu"
+        if not compact:
+            lifetime = partial(self._episodes, population_axis=POPULATION_AXIS)
+            return jax.vmap(lifetime, axis_name=POPULATION_AXIS)(params, keys)
+        if sharding is None:
+            return self._compacted(params, keys)
+        spec = sharding.spec
+        return jax.shard_map(self._compacted, mesh=sharding.mesh, in_specs=(spec, spec), out_specs=spec,
+                             check_vma=False)(params, keys)
 
     # ---- control tasks ---------------------------------------------------------------
 
     def _episodes(self, params: LNDPParams, key: jax.Array, population_axis: str | None = None) -> Lifetime:
         """One lifetime on a control task: ``n_episodes`` episodes of one network.
 
-        ``population_axis`` is set only by ``population``, which vmaps this function over
-        the members with that axis name; then the lifetime update is skipped at the steps
-        where every member's episode is over (the numbers are the same either way)."""
-        env, env_params = make_jax_env(self.name)
+        ``population_axis`` is set only by ``population(compact=False)``, which vmaps this
+        function over the members with that axis name; then the lifetime update is skipped at
+        the steps where every member's episode is over (the numbers are the same either way)."""
         model = self.model
-
-        keys = _episode_keys(key, self.n_episodes)  # (n_episodes, 4, key)
-        net = model.init(params, keys[0, 2])  # the first episode's model-init key
+        keys, net = self._lifetime_start(params, key)
 
         def update(net, rng_net):
             if population_axis is None:
@@ -106,26 +126,121 @@ class LifetimeTask:
             return jax.lax.cond(still_running == 0, lambda n: n,
                                 lambda n: model.maybe_update(params, n, rng_net), net)
 
-        def policy_step(carry, _):
-            net, obs, env_state, rng, last_reward, valid = carry
-            rng, rng_step, rng_net = jax.random.split(rng, 3)
-            net = update(net._replace(r=last_reward), rng_net)
-            action, net = model.act(params, obs, net)
-            obs, env_state, reward, terminated, truncated, _ = env.step(rng_step, env_state, action, env_params)
-            done = jnp.logical_or(terminated, truncated).astype(valid.dtype)[None]
-            masked = reward[None] * valid
-            carry = (net._replace(d=1.0 - valid), obs, env_state, rng, masked, valid * (1.0 - done))
-            return carry, (masked[0], model.density(net))
-
         def episode(net, episode_key):
-            obs, env_state = env.reset(episode_key[0], env_params)
-            start = (net, obs, env_state, episode_key[1], jnp.zeros(1), jnp.ones(1))
-            (net, *_), (rewards, density) = jax.lax.scan(policy_step, start, None, env_params.max_steps_in_episode)
+            start = self._episode_start(net, episode_key)
+            (net, *_), (rewards, density) = jax.lax.scan(
+                lambda carry, _: self._member_step(params, carry, update), start, None, self._max_steps)
             return net, (rewards.sum(axis=0), model.density(net), density, rewards, net.t)
 
         _, (returns, end_density, step_density, step_reward, updates) = jax.lax.scan(episode, net, keys)
+        return self._lifetime(returns, end_density, step_density, step_reward, updates)
+
+    # The pieces of a control-task lifetime, per member: ``_episodes`` runs them for one member (vmapped by
+    # ``population(compact=False)``); ``_compacted`` vmaps each over the population and runs the update
+    # between ``_prepare_step`` and ``_act_step`` on the running members only. The same functions in the same
+    # order: the two loops trace the same operations on each member.
+
+    @property
+    def _max_steps(self) -> int:
+        return make_jax_env(self.name)[1].max_steps_in_episode
+
+    def _lifetime_start(self, params: LNDPParams, key: jax.Array):
+        """The episodes' keys (n_episodes, 4, key) and the developed network, with the official split."""
+
+        def episode_keys(key, _):
+            key, key_episode, _key_unused = jax.random.split(key, 3)
+            return key, jax.random.split(key_episode, 4)  # reset, steps, model init, (dev after episode)
+
+        _, keys = jax.lax.scan(episode_keys, key, None, self.n_episodes)
+        return keys, self.model.init(params, keys[0, 2])  # the first episode's model-init key
+
+    def _episode_start(self, net: NetState, episode_key: jax.Array):
+        """An episode's first step carry: (net, obs, env_state, rng, last reward, valid)."""
+        env, env_params = make_jax_env(self.name)
+        obs, env_state = env.reset(episode_key[0], env_params)
+        return (net, obs, env_state, episode_key[1], jnp.zeros(1), jnp.ones(1))
+
+    def _member_step(self, params: LNDPParams, carry, update):
+        """One policy step of one member: ``update(net, key)`` is its lifetime update (frozen once its episode
+        is over). Returns the next carry and (masked reward, density after the update)."""
+        net, carry, rng_net = self._prepare_step(carry)
+        return self._act_step(params, update(net, rng_net), carry)
+
+    @staticmethod
+    def _prepare_step(carry):
+        """Before the update: the step's keys, and the last reward written into the network."""
+        net, obs, env_state, rng, last_reward, valid = carry
+        rng, rng_step, rng_net = jax.random.split(rng, 3)
+        return net._replace(r=last_reward), (obs, env_state, rng, rng_step, valid), rng_net
+
+    def _act_step(self, params: LNDPParams, net: NetState, carry):
+        """After the update: forward pass, read-out, environment step, reward mask and done-freeze."""
+        env, env_params = make_jax_env(self.name)
+        obs, env_state, rng, rng_step, valid = carry
+        action, net = self.model.act(params, obs, net)
+        obs, env_state, reward, terminated, truncated, _ = env.step(rng_step, env_state, action, env_params)
+        done = jnp.logical_or(terminated, truncated).astype(valid.dtype)[None]
+        masked = reward[None] * valid
+        carry = (net._replace(d=1.0 - valid), obs, env_state, rng, masked, valid * (1.0 - done))
+        return carry, (masked[0], self.model.density(net))
+
+    def _lifetime(self, returns, end_density, step_density, step_reward, updates) -> Lifetime:
         fitness = jnp.mean(returns - self.l1_penalty * end_density, axis=-1)
         return Lifetime(fitness, returns, end_density, step_density, step_reward, updates)
+
+    def _compacted(self, params: LNDPParams, keys: jax.Array) -> Lifetime:
+        """``population``'s compacted loop: the population stepped as one batch (every per-member piece
+        vmapped), the update run by ``_compacted_update``."""
+        model = self.model
+        episode_keys, net = jax.vmap(self._lifetime_start)(params, keys)  # (P, n_episodes, 4, key)
+
+        def step(carry, _):
+            net, carry, rng_net = jax.vmap(self._prepare_step)(carry)
+            net = self._compacted_update(params, net, rng_net)
+            carry, (reward, density) = jax.vmap(self._act_step)(params, net, carry)
+            return carry, (reward, density)
+
+        def episode(net, episode_key):  # episode_key: (P, 4, key)
+            start = jax.vmap(self._episode_start)(net, episode_key)
+            (net, *_), (rewards, density) = jax.lax.scan(step, start, None, self._max_steps)  # (steps, P)
+            return net, (rewards.sum(axis=0), jax.vmap(model.density)(net), density, rewards, net.t)
+
+        _, outputs = jax.lax.scan(episode, net, jnp.swapaxes(episode_keys, 0, 1))
+        # Scanned outputs are (n_episodes, [steps,] P): members first, as vmap(task) returns them.
+        returns, end_density, step_density, step_reward, updates = (
+            jnp.moveaxis(x, -1, 0) for x in outputs)
+        return self._lifetime(returns, end_density, step_density, step_reward, updates)
+
+    def _compacted_update(self, params: LNDPParams, net: NetState, rng_net: jax.Array) -> NetState:
+        """The lifetime update of a population (batched on axis 0) that runs only on its running members.
+
+        The running members' indices are gathered in order (a stable argsort of "frozen"), the first
+        ``size`` of them are updated (``maybe_update`` vmapped over the chunk) and scattered back, where
+        ``size`` is the smallest of 4, 8, 16, ... below the population size that holds every running
+        member (``lax.switch``: static shapes). The chunk's other members are frozen ones, which
+        ``maybe_update`` leaves exactly as they are. No member running: nothing runs. More than half of
+        the population running: the plain vmapped update of the whole population, with no gather or
+        scatter (so a population that balances costs what it cost before)."""
+        model = self.model
+        size = rng_net.shape[0]
+        if model.cfg.block_lt_updates:
+            return net
+        update = jax.vmap(model.maybe_update)
+        running = net.d.sum(axis=-1) == 0  # maybe_update's own predicate, per member
+        chunks = chunk_sizes(size)
+
+        def chunk(c):
+            def compacted(net):
+                index = jnp.argsort(jnp.logical_not(running).astype(jnp.int32), stable=True)[:c]
+                take = partial(jax.tree.map, lambda x: x[index])
+                updated = update(take(params), take(net), rng_net[index])
+                return jax.tree.map(lambda x, y: x.at[index].set(y, unique_indices=True), net, updated)
+            return compacted
+
+        branches = [lambda net: net] + [chunk(c) for c in chunks] + [lambda net: update(params, net, rng_net)]
+        n = running.sum()
+        which = jnp.where(n == 0, 0, jnp.searchsorted(jnp.asarray(chunks, dtype=n.dtype), n) + 1)
+        return jax.lax.switch(which, branches, net)
 
     # ---- foraging --------------------------------------------------------------------
 
@@ -150,15 +265,13 @@ class LifetimeTask:
         return Lifetime(total, total[None], model.density(net)[None], density[None], rewards[None], net.t[None])
 
 
-def _episode_keys(key: jax.Array, n_episodes: int = 1) -> jax.Array:
-    """The official keys of a control-task lifetime: per episode (reset, steps, model init, development after the
-    episode), shape (n_episodes, 4, key)."""
-
-    def episode_keys(key, _):
-        key, key_episode, _key_unused = jax.random.split(key, 3)
-        return key, jax.random.split(key_episode, 4)
-
-    return jax.lax.scan(episode_keys, key, None, n_episodes)[1]
+def chunk_sizes(population: int) -> list[int]:
+    """The chunk sizes of ``_compacted_update``: 4, 8, 16, ..., up to half the population."""
+    sizes, c = [], 4
+    while 2 * c <= population:
+        sizes.append(c)
+        c *= 2
+    return sizes
 
 
 def _foraging_keys(key: jax.Array) -> jax.Array:
