@@ -35,8 +35,9 @@ def test_default_config_plans_every_expert(repo):
 
 def test_paper_config_plans_the_full_lndp_grid(repo):
     jobs = planned_jobs(snakemake(repo, "-n", "--cores", "2", "--configfile", "config/paper.yaml").stdout)
-    # 5 seeds (6 on non-stationary Foraging, where full and no_sp get one more); two inits on 3 tasks
-    assert jobs["evolve_lndp"] == (5 + 5 + 1 + 1 + 3 + 3) * 5 + 2
+    # 5 seeds (6 on non-stationary Foraging, where full and no_sp get one more); two inits on 3 tasks; the two
+    # dev_steps variants on CartPole
+    assert jobs["evolve_lndp"] == (5 + 5 + 1 + 1 + 3 + 3 + 1 + 1) * 5 + 2
 
 
 @pytest.mark.parametrize(
