@@ -36,6 +36,10 @@ Two populations (benchmarks/lndp_populations.py):
 Threefry (the random bits) is lowered unrolled for both models, as evolution lowers it
 (plasticnets.lndp.cpu_threefry; ``--rolled-threefry`` keeps JAX's CPU default).
 
+The distance to this core's limit is on screen: a float32 matmul and three transcendental kernels are timed
+first, in the same run, and each per-step phase prints its GFLOP/s per core (XLA's cost analysis of one step,
+times the steps of a call, over the call's CPU time) and its fraction of the matmul rate.
+
 Times are per call of the whole population, wall-clock and CPU (this process's threads: on a
 shared machine it counts the work, not the wait for a core); ratios are from the medians of the
 interleaved repeats: per phase direct / fast model, per generation today / fast and direct / fast
@@ -97,6 +101,43 @@ def interleaved(calls: dict, repeats: int) -> dict:
         for name, (f, args) in calls.items():
             times[name].append(blocked(f, *args))
     return {name: tuple(statistics.median(x) for x in zip(*t)) for name, t in times.items()}
+
+
+def peak_rates(repeats: int = 5) -> dict:
+    """This core's reference rates, timed in this run (best CPU time of ``repeats``): a float32 matmul (512 x 512
+    by 512 x 512, GFLOP/s: what dense arithmetic reaches here) and three transcendental kernels over 2^22 floats
+    (tanh, logistic, exp: G values/s, what the GRU gates and the decisions' sigmoids reach)."""
+    key_a, key_b = jax.random.split(jax.random.PRNGKey(0))
+    n = 512
+    a, b = jax.random.normal(key_a, (n, n)), jax.random.normal(key_b, (n, n))
+    x = jax.random.normal(key_a, (1 << 22,))
+    kernels = {"matmul": (jax.jit(jnp.matmul), (a, b), 2 * n ** 3),
+               "tanh": (jax.jit(jnp.tanh), (x,), x.size), "logistic": (jax.jit(jax.nn.sigmoid), (x,), x.size),
+               "exp": (jax.jit(jnp.exp), (x,), x.size)}
+    rates = {}
+    for name, (f, args, work) in kernels.items():
+        jax.block_until_ready(f(*args))
+        rates[name] = work / min(blocked(f, *args)[1] for _ in range(repeats)) / 1e9
+    return rates
+
+
+def xla_flops(f, *args) -> float:
+    """FLOPs of one call of ``f`` by XLA's cost analysis (a loop body counts once: pass unlooped functions)."""
+    cost = jax.jit(f).lower(*args).compile().cost_analysis()
+    cost = cost[0] if isinstance(cost, list) else cost
+    return float(cost.get("flops", 0.0))
+
+
+def step_flops(model, params, net, obs, env_state, keys) -> dict:
+    """FLOPs of one step of the population, per phase: ``update`` (the lifetime update) and ``act + env``."""
+    env, env_params = make_jax_env(TASK)
+
+    def act(p, n, o, s, k):
+        action, n = model.act(p, o, n)
+        return env.step(k, s, action, env_params), n
+
+    return {"update": xla_flops(jax.vmap(model.maybe_update), params, net, keys),
+            "act + env": xla_flops(jax.vmap(act), params, net, obs, env_state, keys)}
 
 
 def to_reference(n: NetState) -> PolicyState:
@@ -225,7 +266,7 @@ def phase_fns(model):
             "act + env": jax.jit(jax.vmap(acts))}
 
 
-def mid_run(cfg, params, keys, label: str, repeats: int, phases: bool = True) -> None:
+def mid_run(cfg, params, keys, label: str, repeats: int, phases: bool, peak: dict) -> None:
     size = keys.shape[0]
     fast, direct = LNDP(cfg), DirectLNDP(cfg)
     generation = {"direct": generation_fn(direct, "vmap"), "fast": generation_fn(fast, "fast"),
@@ -251,14 +292,24 @@ def mid_run(cfg, params, keys, label: str, repeats: int, phases: bool = True) ->
     for name, f in generation.items():
         calls[("generation", name)] = (f, (params, keys))
     seconds = interleaved(calls, repeats)
+    flops = {name: step_flops(model, params, states[name], obs, env_state, step_keys)
+             for name, model in (("direct", direct), ("fast", fast))}
 
     per = {"development": f"{size} members", "update": f"{size} members x {PHASE_STEPS} steps",
            "act + env": f"{size} members x {PHASE_STEPS} steps", "generation": f"{size} lifetimes"}
-    print(f"{'phase':>34}  {'wall: direct':>12} {'fast':>9} {'ratio':>6}   {'CPU: direct':>11} {'fast':>9} {'ratio':>6}")
+    print(f"{'phase':>34}  {'wall: direct':>12} {'fast':>9} {'ratio':>6}   {'CPU: direct':>11} {'fast':>9} {'ratio':>6}"
+          f"   {'GFLOP/s per core: direct':>24} {'fast':>6} {'of matmul peak':>14}")
     for phase in per:
         (dw, dc), (fw, fc) = seconds[(phase, "direct")], seconds[(phase, "fast")]
-        print(f"{phase + ' (' + per[phase] + ')':>34}  {dw * 1e3:9.1f} ms {fw * 1e3:6.1f} ms {dw / fw:5.2f}x"
-              f"   {dc * 1e3:8.1f} ms {fc * 1e3:6.1f} ms {dc / fc:5.2f}x")
+        line = (f"{phase + ' (' + per[phase] + ')':>34}  {dw * 1e3:9.1f} ms {fw * 1e3:6.1f} ms {dw / fw:5.2f}x"
+                f"   {dc * 1e3:8.1f} ms {fc * 1e3:6.1f} ms {dc / fc:5.2f}x")
+        if phase in flops["fast"]:  # XLA's FLOP count of one step, times the steps of a call, per CPU second
+            rate = {name: flops[name][phase] * PHASE_STEPS / seconds[(phase, name)][1] / 1e9 for name in flops}
+            line += f"   {rate['direct']:24.1f} {rate['fast']:6.1f} {rate['fast'] / peak['matmul']:13.0%}"
+        print(line)
+    print(f"  (FLOPs per member-step by XLA's cost analysis: update {flops['fast']['update'] / size / 1e3:,.0f} k fast, "
+          f"{flops['direct']['update'] / size / 1e3:,.0f} k direct; act + env {flops['fast']['act + env'] / size / 1e3:,.0f} k "
+          f"fast; development and generations are loops, whose FLOPs XLA counts once, so they get no rate)")
     print_generations({name: seconds[("generation", name)] for name in generation}, size)
 
 
@@ -298,6 +349,10 @@ def main() -> None:
     print(f"setting: N=32, population {args.population}, 3 episodes x 500 steps; population loops of the fast model:")
     for name, text in LOOPS.items():
         print(f"  {name}: {text}")
+    peak = peak_rates()
+    print(f"this core, timed now (the roofline the phases are measured against): float32 matmul "
+          f"{peak['matmul']:.1f} GFLOP/s; transcendentals tanh {peak['tanh']:.2f}, logistic {peak['logistic']:.2f}, "
+          f"exp {peak['exp']:.2f} G values/s")
     developed = dataclasses.replace(model_config(TASK), dev_steps=50)  # N=32, F=8, E=4, R=3, SP on
     if args.screen:
         print(populations.screen(developed, generation_fn(LNDP(developed), "fast")))
@@ -311,11 +366,11 @@ def main() -> None:
     if args.both or not args.checkpoint:
         params, keys = populations.balancing(developed, args.population)
         label = "constructed members that balance (benchmarks/lndp_populations.py)"
-        mid_run(developed, params, keys, label, args.repeats, not args.no_phases)
+        mid_run(developed, params, keys, label, args.repeats, not args.no_phases, peak)
     if args.checkpoint:
         params, keys = populations.from_checkpoint(args.checkpoint, developed, args.population)
         label = f"sampled from {args.checkpoint}"
-        mid_run(developed, params, keys, label, args.repeats, not args.no_phases)
+        mid_run(developed, params, keys, label, args.repeats, not args.no_phases, peak)
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
