@@ -28,11 +28,12 @@ def pytest_configure(config):
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
-# The files that take longest, slowest first (pytest --durations on a 2-core machine, 2026-12-04), run before the
-# rest: each file stays on one worker (--dist loadfile) and workers take files in collection order, so a long
-# file collected last would run alone at the end while the other core idles.
-SLOW_FILES = ("test_slurm.py", "test_lndp_evolve.py", "test_dvc.py", "test_lndp_model.py", "test_smgrnn_capacity.py",
-              "test_smgrnn_distill.py")
+# The files that take longest (pytest --durations on a 2-core machine, 2026-12-04), run before the rest: each file
+# stays on one worker (--dist loadfile) and workers take files in collection order (--no-loadscope-reorder), so a
+# long file collected last would run alone at the end while the other core idles. First the one that builds the
+# smoke pipeline (the longest wait: the files that read it block on it) beside the SLURM test.
+SLOW_FILES = ("test_pipeline.py", "test_slurm.py", "test_lndp_evolve.py", "test_dvc.py", "test_lndp_model.py",
+              "test_smgrnn_distill.py", "test_smgrnn_capacity.py")
 
 
 def pytest_collection_modifyitems(session, config, items):

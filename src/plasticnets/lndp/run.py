@@ -110,8 +110,8 @@ def evaluate_params(task: LifetimeTask, params: list[LNDPParams], lifetimes: int
 def development_density(task: LifetimeTask, params: LNDPParams, lifetimes: int, seed: int) -> np.ndarray:
     """The density of each evaluation lifetime's network after development, before its first step (the lifetimes
     ``evaluate_params`` runs: the same keys)."""
-    density = jax.jit(jax.vmap(lambda key: task.model.density(task.developed(params, key))))
-    return np.asarray(density(evaluation_keys(task.name, lifetimes, seed)))
+    density = jax.jit(jax.vmap(lambda p, key: task.model.density(task.developed(p, key)), in_axes=(None, 0)))
+    return np.asarray(density(params, evaluation_keys(task.name, lifetimes, seed)))
 
 
 def _evaluation_summary(result: Lifetime, developed_density: np.ndarray) -> dict[str, Any]:
