@@ -28,22 +28,6 @@ def pytest_configure(config):
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
-# The files that take longest (pytest --durations on a 2-core machine, 2026-12-04), run before the rest: each file
-# stays on one worker (--dist loadfile) and workers take files in collection order (--no-loadscope-reorder), so a
-# long file collected last would run alone at the end while the other core idles. First the one that builds the
-# smoke pipeline (the longest wait: the files that read it block on it) beside the SLURM test.
-SLOW_FILES = ("test_pipeline.py", "test_slurm.py", "test_lndp_evolve.py", "test_dvc.py", "test_lndp_model.py",
-              "test_smgrnn_distill.py", "test_smgrnn_capacity.py")
-
-
-def pytest_collection_modifyitems(session, config, items):
-    def rank(item):
-        name = item.path.name
-        return SLOW_FILES.index(name) if name in SLOW_FILES else len(SLOW_FILES)
-
-    items.sort(key=rank)  # stable: every file keeps its own order
-
-
 ROOT = Path(__file__).resolve().parents[1]
 # What a copy of the working tree leaves behind: git's and the developer's own state, results and caches.
 IGNORE = shutil.ignore_patterns(
