@@ -47,6 +47,7 @@ def test_the_shipped_claims_are_valid_for_every_scale():
     (setter("smgrnn_stability_lunarlander", "versus", "statik"),
      ".versus: unknown smgrnn variant 'statik' (did you mean 'static'?)"),
     (setter("smgrnn_matches_mlp", "versus", "mpl_*"), ".versus: unknown smgrnn variant 'mpl_*'"),
+    (setter("lndp_dev_steps_density", "versus", ["no_sa", "dve_*"]), ".versus: unknown lndp variant 'dve_*'"),
     (setter("smgrnn_cartpole_hidden", "tasks", ["CartPol-v1"]),
      ".tasks: unknown smgrnn task 'CartPol-v1' (did you mean 'CartPole-v1'?)"),
     (setter("lndp_sp_cartpole", "group", "no_sb"), ".group: unknown lndp variant 'no_sb' (did you mean 'no_sp'?)"),
