@@ -614,3 +614,46 @@ def test_within_needs_its_earlier_metric_and_direction(tmp_path, drop, message):
     path.write_text(yaml.safe_dump({"claims": [entry]}))
     with pytest.raises(cl.ClaimsError, match=message):
         cl.load_claims(path)
+
+
+def cross_family(lndp: list[float], ppo: list[float], lifetime=1500.0, ppo_point=25000.0) -> pd.DataFrame:
+    """LNDP runs of ``full`` and PPO experts on task T, with the samples each recorded."""
+    ours = summary({"full": lndp}, metric="fitness", family="lndp").assign(
+        lifetime_env_steps=lifetime, evolution_env_steps=lifetime * 32 * 100)
+    theirs = summary({"ppo": ppo}, metric="first_eval_return", family="experts").assign(
+        first_eval_steps=ppo_point, total_env_steps=500000.0)
+    return pd.concat([ours, theirs], ignore_index=True)
+
+
+SAMPLE_CLAIM = claim(family="lndp", metric="fitness", group="full", check="difference", versus="ppo",
+                     between=[0, None], versus_from={"family": "experts", "metric": "first_eval_return"},
+                     samples={"group": "lifetime_env_steps", "group_total": "evolution_env_steps",
+                              "versus": "first_eval_steps", "versus_total": "total_env_steps"})
+
+
+@pytest.mark.parametrize("lndp, ppo, expected", [
+    ([300.0, 320.0, 310.0, 305.0], [100.0, 110.0, 90.0], "reproduced"),
+    ([20.0, 22.0, 21.0, 19.0], [100.0, 110.0, 90.0], "not reproduced"),
+    ([80.0, 140.0, 60.0, 120.0], [100.0, 110.0, 90.0], "inconclusive"),
+])
+def test_versus_from_compares_with_another_familys_runs(lndp, ppo, expected):
+    row = cl.evaluate_claims(cross_family(lndp, ppo), [SAMPLE_CLAIM], config=CONFIG).iloc[0]
+    assert (row["verdict"], row["versus"], row["n_versus"]) == (expected, "ppo", 3)
+    assert row["estimate"] == pytest.approx(np.mean(lndp) - np.mean(ppo))
+    assert "samples: full 1,500 per lifetime (4,800,000 in all, evolution included), ppo 25,000 at the compared " \
+           "point (500,000 in all)" in row["reason"]
+
+
+def test_versus_from_at_fewer_samples_than_the_group_is_inconclusive():
+    data = cross_family([300.0, 320.0, 310.0, 305.0], [100.0, 110.0, 90.0], ppo_point=1000.0)
+    row = cl.evaluate_claims(data, [SAMPLE_CLAIM], config=CONFIG).iloc[0]
+    assert row["verdict"] == "inconclusive"
+    assert row["reason"].startswith("ppo's compared point (1,000 samples) comes before full's (1,500)")
+    data = cross_family([300.0, 320.0, 310.0, 305.0], [100.0, 110.0, 90.0], ppo_point=1500.0)  # at: allowed
+    assert cl.evaluate_claims(data, [SAMPLE_CLAIM], config=CONFIG).iloc[0]["verdict"] == "reproduced"
+
+
+def test_versus_from_without_the_other_familys_runs_is_inconclusive():
+    data = cross_family([300.0, 320.0, 310.0, 305.0], [100.0, 110.0, 90.0])
+    row = cl.evaluate_claims(data[data["family"] == "lndp"], [SAMPLE_CLAIM], config=CONFIG).iloc[0]
+    assert (row["verdict"], row["reason"].split(";")[0]) == ("inconclusive", "no runs of ppo on T in this configuration")

@@ -85,6 +85,9 @@ class Family:
     limit_columns: tuple[str, ...] = ()
     """Summary columns that count what a run's size limits dropped (growth requests beyond its capacity): a run
     with any of them above zero grew less than its rules asked for, and every claim on its group says so."""
+    sample_columns: tuple[str, ...] = ()
+    """Summary columns that count environment steps a run learned from (claims' ``samples``: what each side of a
+    cross-family comparison consumed, stated beside it)."""
     reference_variant: str | None = None
     figures: tuple[Figure, ...] = ()
     extra_curves: Callable[[Path], list[pd.DataFrame]] = lambda run_dir: []

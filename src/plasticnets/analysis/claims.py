@@ -28,7 +28,7 @@ CHECKS = ("value", "ratio", "difference", "test", "spread", "order", "measure", 
 TESTED_CHECKS = ("test", "spread", "order")  # decided by a p-value, Holm-corrected together
 PAIRED_CHECKS = ("ratio", "difference", "test", "spread")
 REQUIRED_KEYS = ("id", "statement", "source", "family", "metric", "tasks", "check", "group", "paper")
-OPTIONAL_KEYS = ("versus", "between", "direction", "order_by", "earlier")
+OPTIONAL_KEYS = ("versus", "between", "direction", "order_by", "earlier", "versus_from", "samples")
 CLAIM_COLUMNS = ["claim", "task", "statement", "source", "family", "metric", "check", "group", "versus", "direction", "paper",
                  "trivial", "solved", "ceiling", "target_low", "target_high", "n_group", "n_versus", "estimate", "ci_low", "ci_high",
                  "p_value", "p_holm", "verdict", "reason"]
@@ -131,6 +131,8 @@ def evaluate_claims(summary: pd.DataFrame, claims: list[dict], settings: Setting
             continue
         for task in claim["tasks"]:
             by_task = runs[runs["task"] == task]
+            if claim.get("versus_from"):
+                by_task = pd.concat([by_task, _other_family(summary, claim, task)], ignore_index=True)
             versus = [None]
             if claim["check"] in PAIRED_CHECKS or claim.get("versus"):  # (measure: versus optional)
                 patterns = _versus_patterns(claim)
@@ -138,6 +140,8 @@ def evaluate_claims(summary: pd.DataFrame, claims: list[dict], settings: Setting
                 versus = versus or [" or ".join(patterns)]
             for other in versus:
                 row = _evaluate_row(claim, task, by_task, other, settings, config)
+                if claim.get("samples"):
+                    row = _with_samples(row, claim, by_task)
                 rows.append({**row, **baselines.get((claim["family"], task), NO_BASELINE)})
     table = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
     _apply_holm(table, config.alpha)
@@ -152,6 +156,47 @@ def _versus_patterns(claim: dict) -> list[str]:
     """A claim's ``versus``: one variant or glob (``mlp_*``), or a list of them (``[no_sa, dev_*]``)."""
     versus = claim["versus"]
     return list(versus) if isinstance(versus, list) else [versus]
+
+
+def _other_family(summary: pd.DataFrame, claim: dict, task: str) -> pd.DataFrame:
+    """``versus_from``: the other family's runs of ``versus`` on ``task``, labelled as the variant ``versus`` with
+    their ``versus_from.metric`` in the claim's metric column, ready to sit beside the group's runs."""
+    family, metric = claim["versus_from"]["family"], claim["versus_from"]["metric"]
+    runs = summary[(summary["family"] == family) & (summary["task"] == task)] if "family" in summary else summary.iloc[:0]
+    runs = runs[[fnmatch.fnmatchcase(str(v), claim["versus"]) for v in runs["variant"]]]
+    values = runs[metric] if metric in runs.columns else pd.Series(math.nan, index=runs.index)
+    return runs.assign(variant=claim["versus"], **{claim["metric"]: values})
+
+
+def _with_samples(row: dict, claim: dict, by_task: pd.DataFrame) -> dict:
+    """State beside the row what each side learned from (``samples``: the compared point and the total, medians
+    over runs), and make a verdict inconclusive unless every ``versus`` run had at least as many samples at its
+    compared point as any ``group`` run: a comparison at fewer samples would favour the group."""
+    columns = claim["samples"]
+
+    def column(variant: str, key: str) -> np.ndarray:
+        runs = by_task[by_task["variant"] == variant]
+        values = runs[columns[key]].to_numpy(dtype=float) if columns[key] in runs.columns else np.array([])
+        return values[np.isfinite(values)]
+
+    group, versus = column(claim["group"], "group"), column(row["versus"], "versus")
+    group_total, versus_total = column(claim["group"], "group_total"), column(row["versus"], "versus_total")
+
+    def median(values: np.ndarray) -> str:
+        return f"{np.median(values):,.0f}" if values.size else "unknown"
+
+    stated = (f"; samples: {claim['group']} {median(group)} per lifetime ({median(group_total)} in all, evolution "
+              f"included), {row['versus']} {median(versus)} at the compared point ({median(versus_total)} in all)")
+    if row["verdict"] in (REPRODUCED, NOT_REPRODUCED, "") and row["n_group"] and row["n_versus"]:
+        if not group.size or not versus.size:
+            return {**row, "verdict": INCONCLUSIVE, "p_value": math.nan,
+                    "reason": f"the samples of {claim['group']} or {row['versus']} are not recorded" + stated}
+        if versus.min() < group.max():
+            return {**row, "verdict": INCONCLUSIVE, "p_value": math.nan,
+                    "reason": (f"{row['versus']}'s compared point ({versus.min():,.0f} samples) comes before "
+                               f"{claim['group']}'s ({group.max():,.0f}): the comparison would favour "
+                               f"{claim['group']}") + stated}
+    return {**row, "reason": row["reason"] + stated}
 
 
 def _difficulty(summary: pd.DataFrame, claim: dict) -> tuple[list[str] | None, str]:

@@ -71,7 +71,10 @@ def claims_problems(path: str | Path, config: dict[str, Any], reference: dict[st
         for task in claim["tasks"]:
             if task not in tasks:
                 problems.append(f"{where}.tasks: " + _unknown(f"{family.name} task", task, tasks))
-        for key in ("group", "versus"):
+        versus_from = claim.get("versus_from")
+        if versus_from:
+            problems += _versus_from_problems(where, claim, config, reference)
+        for key in ("group",) if versus_from else ("group", "versus"):
             names = claim.get(key)
             for name in names if isinstance(names, list) else [] if names is None else [names]:
                 if not any(fnmatch.fnmatchcase(v, name) for v in variants):
@@ -96,6 +99,28 @@ def claims_problems(path: str | Path, config: dict[str, Any], reference: dict[st
                 problems.append(f"{where}.between: low {low} above high {high}")
         if claim["check"] == "value" and claim["metric"] in family.learning_metrics:
             problems += _unreachable(where, claim)
+    return problems
+
+
+def _versus_from_problems(where: str, claim: dict[str, Any], config: dict[str, Any],
+                          reference: dict[str, Any] | None) -> list[str]:
+    """``versus`` taken from another family: a variant of that family, a headline metric of it, and (``samples``)
+    columns each family records."""
+    other = FAMILIES[claim["versus_from"]["family"]]
+    problems = []
+    if other.name == claim["family"]:
+        problems.append(f"{where}.versus_from.family: the claim's own family ({other.name}); use versus alone")
+    if claim["versus_from"]["metric"] not in other.headline_metrics:
+        problems.append(f"{where}.versus_from.metric: " + _unknown(
+            f"headline metric of {other.name}", claim["versus_from"]["metric"], list(other.headline_metrics)))
+    _, variants = _names(config, reference, other.name)
+    if not any(fnmatch.fnmatchcase(v, claim["versus"]) for v in variants):
+        problems.append(f"{where}.versus: " + _unknown(f"{other.name} variant", claim["versus"], variants))
+    for key, value in claim.get("samples", {}).items():
+        owner = other if key.startswith("versus") else FAMILIES[claim["family"]]
+        if value not in owner.sample_columns:
+            problems.append(f"{where}.samples.{key}: " + _unknown(
+                f"sample column of {owner.name}", value, list(owner.sample_columns)))
     return problems
 
 

@@ -61,7 +61,21 @@ def _divisor_above(batch: int, n: int) -> int | None:
 def summary_row(summary: dict[str, Any], metrics: pd.DataFrame) -> dict[str, Any]:
     return {**evaluation_columns(summary), "threshold": summary["threshold"], "solved": summary["solved"],
             "best_env_steps": summary["best_env_steps"],
-            "steps_to_threshold": steps_to_threshold(metrics, summary["threshold"])}
+            "steps_to_threshold": steps_to_threshold(metrics, summary["threshold"]),
+            **first_evaluation(metrics)}
+
+
+def first_evaluation(metrics: pd.DataFrame) -> dict[str, float]:
+    """The first point of the expert's learning curve (greedy ``eval_return`` after the first chunk of training,
+    at ``first_eval_steps`` environment steps) and the environment steps its whole training consumed: what PPO had
+    learned from the fewest samples it was measured at (claims' sample efficiency, against an LNDP lifetime)."""
+    if "eval_return" not in metrics or not len(metrics):
+        return {"first_eval_steps": float("nan"), "first_eval_return": float("nan"), "total_env_steps": float("nan")}
+    evaluated = metrics.dropna(subset=["eval_return"]).sort_values("env_steps")
+    first = evaluated.iloc[0] if len(evaluated) else None
+    return {"first_eval_steps": float(first["env_steps"]) if first is not None else float("nan"),
+            "first_eval_return": float(first["eval_return"]) if first is not None else float("nan"),
+            "total_env_steps": float(metrics["env_steps"].max())}
 
 
 def steps_to_threshold(metrics: pd.DataFrame, threshold: float) -> float:
@@ -84,9 +98,10 @@ RESULTS = Family(
     run_dir=lambda task, variant, seed: run_dir(task, seed),
     run_glob="results/experts/*/seed*",
     variant_names=lambda config: ["ppo"],
-    headline_metrics=("eval_mean",),
+    headline_metrics=("eval_mean", "first_eval_return"),
     learning_metrics=("eval_mean",),
     order_metrics=("steps_to_threshold",),
+    sample_columns=("first_eval_steps", "total_env_steps", "best_env_steps"),
     figures=(Figure("expert_curves", ("experts_runs.parquet", "baselines_summary.csv"), "Experts"),),
     config_problems=config_problems,
 )

@@ -47,6 +47,10 @@ def summary_row(summary: dict[str, Any], metrics: pd.DataFrame) -> dict[str, Any
             # a random-parameter population (CMA-ES's first, around its initial mean): the baseline of evolution
             "generation0_mean": float(metrics.sort_values("generation")["mean"].iloc[0]),
             "generation0_best": float(metrics.sort_values("generation")["best"].iloc[0]),
+            # samples consumed at most: one lifetime, and the whole evolution (NaN in summaries written before
+            # they were recorded, 2026-12-04)
+            "lifetime_env_steps": summary.get("lifetime_env_steps", float("nan")),
+            "evolution_env_steps": summary.get("evolution_env_steps", float("nan")),
             "num_params": summary["num_params"], "wall_time_s": summary["wall_time_s"]}
 
 
@@ -95,6 +99,7 @@ RESULTS = Family(
                       "eval_best_density", "eval_best_dev_density", "eval_best_ep0", "eval_best_ep1", "eval_best_ep2"),
     learning_metrics=("best_fitness", "late_population_mean", "eval_best_fitness", "eval_mean_fitness",
                       "eval_best_ep0", "eval_best_ep1", "eval_best_ep2"),
+    sample_columns=("lifetime_env_steps", "evolution_env_steps"),
     reference_variant=variants.REFERENCE,
     figures=(
         Figure("lndp_fitness", (*TABLES, "baselines_summary.csv"), "LNDP"),

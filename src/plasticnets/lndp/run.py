@@ -183,6 +183,9 @@ def run_lndp(task_name: str, variant: str, seed: int, variant_settings: dict[str
         "task": task_name, "variant": variant, "seed": seed, "settings": variant_settings,
         "num_params": num_params(task.model.cfg),
         "generations": int(len(metrics)),
+        # samples: one lifetime at most, and evolution at most (every member's lifetime to its time limit)
+        "lifetime_env_steps": task.max_lifetime_steps,
+        "evolution_env_steps": int(len(metrics)) * evolution.cfg.population_size * task.max_lifetime_steps,
         "best_fitness": float(metrics["best_so_far"].iloc[-1]),
         "final_generation": metrics.iloc[-1].drop(["generation"]).to_dict(),
         "eval_lifetimes": eval_lifetimes, "eval_seed": eval_seed,

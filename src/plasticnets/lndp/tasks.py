@@ -56,6 +56,14 @@ class LifetimeTask:
         control task, whose lifetime is ``n_episodes`` episodes (``_episodes``)."""
         return get_task(self.name).backend == "jax"
 
+    @property
+    def max_lifetime_steps(self) -> int:
+        """The environment steps one lifetime consumes at most (every episode to its time limit): what a lifetime
+        costs in samples, set beside the samples PPO learns from (claims' sample efficiency)."""
+        if self.uses_own_env:
+            return int(get_task(self.name).max_episode_steps)
+        return int(self.n_episodes * self._max_steps)
+
     def __call__(self, params: LNDPParams, key: jax.Array) -> Lifetime:
         if self.uses_own_env:
             return self._foraging(params, key)
