@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import ROOT, git, planned_jobs, snakemake
+from .conftest import ROOT, git, pipeline_env, planned_jobs, snakemake
 
 BIN = Path(sys.executable).parent  # this environment's snakemake and dvc, for the Makefile's targets
 SMOKE = "--configfile config/smoke.yaml"
@@ -93,7 +93,7 @@ def make(repo: Path, target: str, *args: str, check: bool = True) -> subprocess.
     """A Makefile target of `repo`, run with this environment (the clone has no .venv of its own)."""
     result = subprocess.run(
         ["make", "--no-print-directory", "-o", "setup", target, f"BIN={BIN}", f"SNAKEMAKE_ARGS={SMOKE}", *args],
-        cwd=repo, capture_output=True, text=True,
+        cwd=repo, capture_output=True, text=True, env=pipeline_env(),
     )
     if check and result.returncode != 0:
         raise AssertionError(f"make {target} failed:\n{result.stdout}\n{result.stderr}")

@@ -38,6 +38,9 @@ def test_planned_figures_follow_the_configured_runs():
     planned = [f.name for f in planned_figures(config)]
     assert "lndp_fitness" in planned and "lndp_foraging" not in planned and "lndp_development" not in planned
     assert "lndp_dev_steps" not in planned
+    assert "lndp_sample_efficiency" in planned  # Acrobot has PPO experts
+    config["lndp"]["tasks"] = ["Pendulum-v1"]  # no expert: nothing to compare with
+    assert "lndp_sample_efficiency" not in [f.name for f in planned_figures(config)]
 
 
 def test_run_dirs_follow_the_grid_in_config_order():

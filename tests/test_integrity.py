@@ -10,11 +10,11 @@ import sys
 import pandas as pd
 import pytest
 
-from .conftest import planned_jobs, snakemake
+from .conftest import pipeline_env, planned_jobs, snakemake
 
 SMOKE = ("--configfile", "config/smoke.yaml")
 LNDP_FIGURES = {"figure_lndp_fitness": 1, "figure_lndp_foraging": 1, "figure_lndp_development": 1,
-                "figure_lndp_dev_steps": 1}
+                "figure_lndp_dev_steps": 1, "figure_lndp_sample_efficiency": 1}
 SMGRNN_FIGURES = {"figure_smgrnn_returns": 1, "figure_smgrnn_size": 1, "figure_smgrnn_ablation": 1,
                   "figure_smgrnn_topology": 1, "figure_smgrnn_window": 1}
 ANALYSIS = {"combined_tables": 1, "statistics": 1, "claims": 1, "figure_claims_overview": 1, "all": 1}
@@ -55,7 +55,7 @@ def delete(path):
 @pytest.mark.parametrize("relative, expected", [
     ("results/experts/CartPole-v1/seed0/policy.eqx",
      {"train_expert": 1, "expert_gate": 1, "distill_smgrnn": 4, "distill_mlp_matched": 1, "family_tables": 2,
-      "figure_expert_curves": 1, **SMGRNN_FIGURES, **ANALYSIS}),
+      "figure_expert_curves": 1, "figure_lndp_sample_efficiency": 1, **SMGRNN_FIGURES, **ANALYSIS}),
     ("results/experts/CartPole-v1/seed0/accepted.json",
      {"expert_gate": 1, "distill_smgrnn": 4, "distill_mlp_matched": 1, "family_tables": 1, **SMGRNN_FIGURES,
       **ANALYSIS}),
@@ -235,7 +235,7 @@ def test_make_verify_checks_dvc_without_an_activated_environment(build, damage):
         dvc(build, "commit", "--force", "--quiet")  # record the build in dvc.lock (no push)
         # (a new time: DVC trusts a file whose size and time it has seen, and would not re-hash it)
         damage("results/figures/lndp_fitness.png", flip_a_byte)
-        env = {**os.environ, "PATH": "/usr/bin:/bin"}
+        env = pipeline_env({**os.environ, "PATH": "/usr/bin:/bin"})
         result = subprocess.run(["make", "--no-print-directory", "-o", "setup", "verify", f"BIN={BIN}"],
                                 cwd=build, capture_output=True, text=True, env=env)
     finally:

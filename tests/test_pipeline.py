@@ -29,7 +29,7 @@ def test_default_config_plans_every_expert(repo):
     # two inits and the two dev_steps variants on CartPole with 2
     assert jobs["evolve_lndp"] == 2 * (4 * 2 + 6) + 6 * 2
     assert all(jobs[f"figure_{name}"] == 1 for name in ("lndp_fitness", "lndp_foraging", "lndp_development",
-                                                        "lndp_dev_steps"))
+                                                        "lndp_dev_steps", "lndp_sample_efficiency"))
     assert jobs["statistics"] == jobs["claims"] == jobs["figure_claims_overview"] == 1
 
 
@@ -104,7 +104,8 @@ def test_smoke_pipeline_end_to_end(smoke_repo):
     assert len(lndp) == 3
 
     for name in ("expert_curves", "smgrnn_returns", "smgrnn_size", "smgrnn_ablation", "smgrnn_topology",
-                 "smgrnn_window", "lndp_fitness", "lndp_foraging", "lndp_development", "lndp_dev_steps"):
+                 "smgrnn_window", "lndp_fitness", "lndp_foraging", "lndp_development", "lndp_dev_steps",
+                 "lndp_sample_efficiency"):
         figure = repo / "results" / "figures" / f"{name}.pdf"
         assert figure.read_bytes()[:5] == b"%PDF-" and figure.with_suffix(".png").exists()
 

@@ -56,7 +56,7 @@ def test_report_holds_every_figure_the_claims_and_the_config(smoke_repo, tmp_pat
 def test_each_figure_rule_draws_its_own_figure(smoke_repo):
     """Rules made in a loop must not all draw the loop's last figure (every PDF differs, every log names its own)."""
     figures = sorted((smoke_repo / "results" / "figures").glob("*.pdf"))
-    assert len(figures) == 11
+    assert len(figures) == 12
     contents = {pdf.read_bytes() for pdf in figures}
     assert len(contents) == len(figures)
     plan = snakemake(smoke_repo, "results/figures/smgrnn_size.pdf", "-n", "-f", "-p", "--cores", "1", *SMOKE)

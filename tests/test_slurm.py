@@ -24,6 +24,8 @@ import pytest
 
 from plasticnets.io import read_json
 
+from .conftest import pipeline_env
+
 INSTALL = "install with: apt-get install munge slurmctld slurmd  (Debian/Ubuntu; .ci/run does it in CI)"
 SEARCH_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin", "/usr/local/sbin"])
 PROGRAMS = ("munged", "slurmctld", "slurmd", "sbatch", "srun", "squeue", "scancel", "sinfo", "scontrol")
@@ -119,7 +121,7 @@ class Cluster:
         wrappers.mkdir()
         (wrappers / "srun").write_text(f'#!/bin/sh\nSLURM_CONF="{self.conf}" exec "{programs["srun"]}" "$@"\n')
         (wrappers / "srun").chmod(0o755)
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("SLURM_")}
+        self.env = pipeline_env({k: v for k, v in os.environ.items() if not k.startswith("SLURM_")})
         self.env.update(SLURM_CONF=str(self.conf), PATH=f"{wrappers}{os.pathsep}{self.env.get('PATH', '')}")
 
     def _start(self, name: str, args: list[str]) -> None:
@@ -200,7 +202,7 @@ lndp:
   evolution:
     population_size: 16
     checkpoint_every: 2
-    generations: {Foraging-nonstationary: 300}
+    generations: {Foraging-nonstationary: 150}
   variants:
     - {name: full}
 """
@@ -220,7 +222,7 @@ def test_a_time_limited_lndp_job_resumes_to_the_uninterrupted_result(cluster, co
         [sys.executable, "-m", "plasticnets", "evolve", "--config", *configs, "--task", "Foraging-nonstationary",
          "--variant", "full", "--seed", "0", "--out", str(reference), "--checkpoint", str(tmp_path / "ref-ckpt"),
          "--eval-lifetimes", "2", "--eval-seed", "1000000", "--cpu-devices", "1"],
-        cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=pipeline_env())  # as the jobs
     command = [
         sys.executable, "-m", "snakemake", f"{LNDP_RUN}/summary.json", "--profile", "profiles/slurm",
         # the test cluster: no GPU, a small node, no accounting database (status from squeue). The first attempt
@@ -249,8 +251,8 @@ def test_a_time_limited_lndp_job_resumes_to_the_uninterrupted_result(cluster, co
     attempts = [states.get(jobid) for jobid, _ in submitted]
     assert attempts == ["TIMEOUT", "COMPLETED"], attempts
     log = (repo / "logs/lndp/Foraging-nonstationary/full/seed0.log.attempts").read_text()
-    resumed = [int(g) for g in re.findall(r"resuming from \S+ at generation (\d+) of 300", log)]
-    assert len(resumed) == 1 and 0 < resumed[0] < 300, log[:3000] + "\n[...]\n" + log[-3000:]
+    resumed = [int(g) for g in re.findall(r"resuming from \S+ at generation (\d+) of 150", log)]
+    assert len(resumed) == 1 and 0 < resumed[0] < 150, log[:3000] + "\n[...]\n" + log[-3000:]
 
     # The numbers of the run made in one go: every generation's statistics, the parameters, the evaluation.
     run = repo / LNDP_RUN
@@ -261,7 +263,7 @@ def test_a_time_limited_lndp_job_resumes_to_the_uninterrupted_result(cluster, co
         assert (run / name).read_bytes() == (reference / name).read_bytes(), name
     ours, theirs = read_json(run / "summary.json"), read_json(reference / "summary.json")
     assert ours["eval_best"] == theirs["eval_best"] and ours["eval_mean"] == theirs["eval_mean"]
-    assert ours["generations"] == 300
+    assert ours["generations"] == 150
 
 
 def test_paper_scale_plan_through_the_slurm_profile(copy_repo, tmp_path):

@@ -144,3 +144,30 @@ def test_the_dev_steps_figure_plots_each_duration_and_refuses_without_cartpole_r
     pd.DataFrame(rows).assign(task="Acrobot-v1").to_csv(tables / "lndp_summary.csv", index=False)
     with pytest.raises(ValueError, match="lndp_summary.csv: no CartPole-v1 runs of full, no_sa, dev_"):
         make_figure("lndp_dev_steps", tables, tmp_path / "none.pdf")
+
+
+def test_the_sample_efficiency_figure_places_each_episode_at_the_steps_used_by_its_end(tmp_path, monkeypatch):
+    from plasticnets.figures import lndp_sample_efficiency
+
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    lndp = [{"task": task, "variant": v, "seed": s, "lifetime_env_steps": 1500.0, "evolution_env_steps": 4.8e6,
+             "eval_best_ep0": 20.0 + s, "eval_best_ep1": 30.0 + s, "eval_best_ep2": 40.0 + s}
+            for task in ("CartPole-v1", "Pendulum-v1") for v in ("full", "no_sp") for s in range(3)]
+    pd.DataFrame(lndp).to_csv(tables / "lndp_summary.csv", index=False)
+    curves = [{"family": "experts", "task": "CartPole-v1", "variant": "ppo", "seed": s, "x": x, "x_name": "env_steps",
+               "metric": m, "value": x / 100} for s in range(2) for x in (25000.0, 50000.0) for m in ("eval_return", "loss")]
+    pd.DataFrame(curves).to_parquet(tables / "experts_runs.parquet")
+    pd.DataFrame([{"task": "CartPole-v1", "variant": "ppo", "seed": s, "total_env_steps": 5e5} for s in range(2)]
+                 ).to_csv(tables / "experts_summary.csv", index=False)
+    drawn = []
+    monkeypatch.setattr(lndp_sample_efficiency, "save_figure", lambda fig, out: drawn.append(fig))
+    make_figure("lndp_sample_efficiency", tables, tmp_path / "se.pdf")
+    (ax,) = drawn[0].axes  # CartPole only: Pendulum has no PPO
+    ppo, ours = (line.get_xydata() for line in ax.lines[:2])
+    np.testing.assert_array_equal(ppo, [[25000, 250], [50000, 500]])
+    np.testing.assert_array_equal(ours, [[500, 21], [1000, 31], [1500, 41]])  # full only, means over seeds
+    assert "LNDP evolution 4.8e+06 steps" in ax.texts[0].get_text() and "PPO 5e+05 steps" in ax.texts[0].get_text()
+    pd.DataFrame(lndp).assign(task="Pendulum-v1").to_csv(tables / "lndp_summary.csv", index=False)
+    with pytest.raises(ValueError, match="no task with both LNDP full runs"):
+        make_figure("lndp_sample_efficiency", tables, tmp_path / "none.pdf")

@@ -83,6 +83,11 @@ def _development_planned(config: dict[str, Any]) -> bool:
     return ("CartPole-v1", "full") in _planned(config)
 
 
+def _sample_efficiency_planned(config: dict[str, Any]) -> bool:
+    """The sample-efficiency figure needs ``full`` on a control task that has PPO experts."""
+    return any(variant == variants.REFERENCE and task in config["experts"]["tasks"] for task, variant in _planned(config))
+
+
 RESULTS = Family(
     name="lndp",
     outputs=("metrics.parquet", "best.eqx", "mean.eqx", "lifetime.parquet", "summary.json"),
@@ -106,6 +111,8 @@ RESULTS = Family(
         Figure("lndp_foraging", (*TABLES, "baselines_summary.csv"), "LNDP", planned=_foraging_planned),
         Figure("lndp_development", TABLES, "LNDP", planned=_development_planned),
         Figure("lndp_dev_steps", (*TABLES, "baselines_summary.csv"), "LNDP", planned=_development_planned),
+        Figure("lndp_sample_efficiency", (*TABLES, "experts_runs.parquet", "experts_summary.csv",
+                                          "baselines_summary.csv"), "LNDP", planned=_sample_efficiency_planned),
     ),
     extra_curves=lifetime_curves,
     config_problems=variants.problems,
