@@ -1,7 +1,7 @@
 """Evolve LNDP parameters with CMA-ES (evosax 0.3), checkpointed and resumable.
 
-One generation is one jitted program: ask, evaluate the whole population (``vmap``
-over members, sharded across ``jax.devices()``), tell. The update and the statistics see the whole
+One generation is two jitted programs: ask; then evaluate the whole population (``vmap``
+over members, sharded across ``jax.devices()``) and tell. The update and the statistics see the whole
 population, so a run has the same numbers on any number of devices. evosax minimises, so it is told
 the negated fitness; CMA-ES starts from the all-zero mean with step size ``std_init``
 (docs/method/lndp.md#evolution).
@@ -97,9 +97,14 @@ class Evolution:
         self.es = LazyCMA_ES(cfg.population_size, self.template, cfg.eigen_every)
         self.es_params = self.es.default_params.replace(std_init=cfg.std_init)
         self.sharding = batch_sharding(cfg.population_size)
-        self.generation = jax.jit(
-            self._generation,
-            out_shardings=None if self.sharding is None else replicated(self.sharding))
+        placed = None if self.sharding is None else replicated(self.sharding)
+        # Two programs: the sample, then the lifetimes and the update. In one program XLA fused the sampling
+        # into what reads it, differently on one device and on several, and the population of generation 1
+        # came out 1 ulp apart (measured on a 2-core AMD EPYC, 2026-12-04, though every lifetime of a given
+        # population agreed): the run depended on --cpu-devices. On its own the sample is the same program on
+        # any number of devices.
+        self._sample = jax.jit(self._ask, out_shardings=placed)
+        self._evaluate_and_tell = jax.jit(self._evaluate, out_shardings=placed)
 
     @property
     def num_dims(self) -> int:
@@ -112,11 +117,24 @@ class Evolution:
         state = jax.tree.map(lambda x: jnp.array(x, dtype=jnp.asarray(x).dtype), state)
         return state if self.sharding is None else jax.device_put(state, replicated(self.sharding))
 
-    def _generation(self, state, generation):
+    def generation(self, state, generation: int):
         """Ask, evaluate, tell; returns the new state and this generation's statistics."""
         key = jax.random.fold_in(jax.random.PRNGKey(self.seed), generation)
         key_ask, key_eval, key_tell = jax.random.split(key, 3)
-        population, state = self.es.ask(key_ask, state, self.es_params)
+        population, state = self._sample(key_ask, state)
+        return self._evaluate_and_tell(population, state, key_eval, key_tell)
+
+    def _ask(self, key, state):
+        """CMA-ES's sample. Over several devices each device samples the whole population itself (``shard_map``,
+        everything replicated): the one-device program on each, rather than what XLA's partitioner makes of it."""
+        if self.sharding is None:
+            return self.es.ask(key, state, self.es_params)
+        whole = jax.sharding.PartitionSpec()
+        return jax.shard_map(lambda k, s: self.es.ask(k, s, self.es_params), mesh=self.sharding.mesh,
+                             in_specs=(whole, whole), out_specs=(whole, whole), check_vma=False)(key, state)
+
+    def _evaluate(self, population, state, key_eval, key_tell):
+        """The population's lifetimes and CMA-ES's update."""
         keys = jax.random.split(key_eval, self.cfg.population_size)
         if self.sharding is not None:
             population, keys = jax.lax.with_sharding_constraint((population, keys), self.sharding)
