@@ -23,6 +23,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/experts.smk"
 include: "workflow/rules/smgrnn.smk"
 include: "workflow/rules/lndp.smk"
+include: "workflow/rules/transfer.smk"
 include: "workflow/rules/baselines.smk"
 include: "workflow/rules/analysis.smk"
 include: "workflow/rules/figures.smk"
@@ -34,6 +35,7 @@ rule all:
         rules.experts.input,
         rules.smgrnn.input,
         rules.lndp.input,
+        rules.transfer.input,
         rules.baselines.input,
         rules.tables.input,
         rules.figures.input,

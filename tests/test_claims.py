@@ -358,7 +358,7 @@ def test_claims_file_defaults_and_limits(tmp_path):
 def test_project_claims_file_covers_both_papers():
     settings, claims = cl.load_claims(ROOT / "config" / "claims.yaml")
     assert settings.min_seeds == 3
-    assert {c["family"] for c in claims} == {"smgrnn", "lndp"} and len(claims) >= 10
+    assert {c["family"] for c in claims} == {"smgrnn", "lndp", "transfer"} and len(claims) >= 10
 
 
 def test_claims_table_and_overview_figure(tmp_path):

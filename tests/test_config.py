@@ -451,3 +451,23 @@ def test_snakemake_config_files_in_merge_order(tmp_path):
     smoke = (tmp_path / "config" / "smoke.yaml").absolute()
     assert snakemake_config_files([smoke, "config/config.yaml"], [smoke]) == [Path("config/config.yaml"), smoke]
     assert snakemake_config_files(["config/config.yaml"], []) == [Path("config/config.yaml")]
+
+
+def test_a_transfer_pair_needs_the_same_interface_no_repeat_and_runs_only_with_full_runs_of_both(tmp_path):
+    from plasticnets.transfer.results import pairs as transfer_pairs
+
+    path = overlay(tmp_path, "lndp:\n  transfer:\n"
+                             "    - {source: Foraging-stationary, target: Foraging-nonstationary}\n"
+                             "    - {source: CartPole-v1, target: Foraging-stationary}\n"
+                             "    - {source: Foraging-stationary, target: Foraging-nonstationary}\n")
+    message = refused(path)
+    assert ("config key lndp.transfer[1]: CartPole-v1 and Foraging-stationary differ in inputs or actions; "
+            "parameters evolved on one cannot run on the other") in message
+    assert "config key lndp.transfer[2]: the pair Foraging-stationary -> Foraging-nonstationary is listed twice" in message
+    assert "lndp.transfer[0]" not in message
+    # a grid without full runs of both tasks runs no transfer (as a figure with no runs to fill it is not planned)
+    narrowed = load_config([DEFAULT, overlay(tmp_path, "lndp: {tasks: [CartPole-v1, Foraging-nonstationary]}\n")])
+    assert transfer_pairs(narrowed) == [] and transfer_pairs(load_config([DEFAULT])) == [
+        ("Foraging-stationary", "Foraging-nonstationary"), ("Foraging-nonstationary", "Foraging-stationary")]
+    path = overlay(tmp_path, "lndp:\n  transfer: [{source: Foraging-stationary, target: Foraging-nonstationry}]\n")
+    assert "lndp.transfer[0].target" in refused(path)  # not a task at all: the schema's enum names it

@@ -157,8 +157,9 @@ def test_publish_clone_fetch_round_trip(smoke_repo, tmp_path):
     config.write_text(text.replace("  eval_lifetimes: 2\n", "  eval_lifetimes: 4\n"))  # even: Foraging halves them
     plan = snakemake(work, "-n", "--cores", "1", *SMOKE.split()).stdout
     jobs = planned_jobs(plan)
-    assert jobs.pop("evolve_lndp") == 3 and jobs.pop("family_tables") == 2  # lndp and baselines
+    assert jobs.pop("evolve_lndp") == 3 and jobs.pop("family_tables") == 3  # lndp, transfer and baselines
     assert jobs.pop("trivial_baselines") == 2  # the empty LNDP on each LNDP task, on the new lifetimes
+    assert jobs.pop("transfer_lndp") == 1  # evaluated on the target's lifetimes, now 4
     changed = [rule for rule, reason in job_reasons(plan) if reason.startswith("Params have changed")]
     assert changed.count("evolve_lndp") == 3, changed
     assert any(rule.startswith("figure_lndp") for rule in jobs), jobs

@@ -14,7 +14,7 @@ from .conftest import pipeline_env, planned_jobs, snakemake
 
 SMOKE = ("--configfile", "config/smoke.yaml")
 LNDP_FIGURES = {"figure_lndp_fitness": 1, "figure_lndp_foraging": 1, "figure_lndp_development": 1,
-                "figure_lndp_dev_steps": 1, "figure_lndp_sample_efficiency": 1}
+                "figure_lndp_dev_steps": 1, "figure_lndp_sample_efficiency": 1, "figure_lndp_transfer": 1}
 SMGRNN_FIGURES = {"figure_smgrnn_returns": 1, "figure_smgrnn_size": 1, "figure_smgrnn_ablation": 1,
                   "figure_smgrnn_topology": 1, "figure_smgrnn_window": 1}
 ANALYSIS = {"combined_tables": 1, "statistics": 1, "claims": 1, "figure_claims_overview": 1, "all": 1}
@@ -110,7 +110,7 @@ CHANGED = "does not match the sha256 recorded when it was written"
 def test_verify_accepts_the_smoke_build(build):
     result = verify(build, "--no-dvc")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "13 run folder(s)" in result.stdout  # 10 runs and 3 baselines
+    assert "14 run folder(s)" in result.stdout  # 10 runs, 1 transfer and 3 baselines
 
 
 @pytest.mark.parametrize("relative, how, message", [
@@ -201,7 +201,7 @@ def test_verify_names_a_run_in_the_wrong_folder(build, damage):
     result = verify(build, "--no-dvc")
     assert ("results/smgrnn/CartPole-v1/full/seed0/summary.json: holds the run results/smgrnn/CartPole-v1/mlp_16/seed0"
             in result.stdout), result.stdout
-    assert pd.read_csv(build / "results/tables/summary.csv").shape[0] == 13  # the tables themselves untouched
+    assert pd.read_csv(build / "results/tables/summary.csv").shape[0] == 14  # the tables themselves untouched
 
 
 @pytest.mark.parametrize("relative, how, message", [

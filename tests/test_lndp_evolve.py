@@ -123,37 +123,6 @@ def test_checkpoint_of_other_settings_is_refused(evolution, uninterrupted, tmp_p
         run_evolution(evolution, checkpoint, {"test": "changed"})
 
 
-SHARDED = """
-import os
-from plasticnets.xla_cpu import cpu_device_flags
-os.environ["XLA_FLAGS"] = cpu_device_flags(2)
-import jax, numpy as np
-from plasticnets.devices import batch_sharding
-from plasticnets.lndp.model import LNDP
-from plasticnets.lndp.params import random_params
-from plasticnets.lndp.tasks import LifetimeTask, model_config
-
-cfg = model_config("Foraging-nonstationary", n_nodes=10, dev_steps=3)
-population = jax.vmap(lambda k: random_params(k, cfg))(jax.random.split(jax.random.PRNGKey(0), 8))
-keys = jax.random.split(jax.random.PRNGKey(1), 8)
-evaluate = jax.jit(jax.vmap(LifetimeTask("Foraging-nonstationary", LNDP(cfg))))
-one = evaluate(population, keys)
-sharding = batch_sharding(8)
-assert sharding is not None and len(jax.devices()) == 2
-two = evaluate(*jax.device_put((population, keys), sharding))
-np.testing.assert_array_equal(np.asarray(one.fitness), np.asarray(two.fitness))
-np.testing.assert_array_equal(np.asarray(one.step_density), np.asarray(two.step_density))
-"""
-
-
-def test_population_sharded_over_two_devices_gives_the_same_lifetimes():
-    import subprocess
-    import sys
-
-    run = subprocess.run([sys.executable, "-c", SHARDED], capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-3000:]
-
-
 SHARDED_COMPACTED = """
 import os
 from functools import partial
@@ -227,9 +196,11 @@ for two, one in zip(jax.tree.leaves(state_two), jax.tree.leaves(state_one)):
 
 @pytest.mark.parametrize("task_name", ["Foraging-nonstationary", "CartPole-v1"])
 def test_an_evolution_on_two_devices_is_the_evolution_on_one(task_name):
-    """Not only the lifetimes: the CMA-ES update after them too (its sums over a population split across
-    devices added in another order, and a run's numbers depended on --cpu-devices from generation 1 on).
-    On CartPole each device compacts its own members' updates."""
+    """The lifetimes of populations sharded over two devices (Foraging: vmapped; CartPole: each device compacts
+    its own members' updates) and the CMA-ES update after them (its sums over a population split across devices
+    added in another order, and a run's numbers depended on --cpu-devices from generation 1 on; on a 2-core AMD
+    EPYC so did the sampling until it became a program of its own). Every generation's statistics and the final
+    CMA-ES state must be those of one device."""
     import subprocess
     import sys
 

@@ -29,7 +29,9 @@ def test_default_config_plans_every_expert(repo):
     # two inits and the two dev_steps variants on CartPole with 2
     assert jobs["evolve_lndp"] == 2 * (4 * 2 + 6) + 6 * 2
     assert all(jobs[f"figure_{name}"] == 1 for name in ("lndp_fitness", "lndp_foraging", "lndp_development",
-                                                        "lndp_dev_steps", "lndp_sample_efficiency"))
+                                                        "lndp_dev_steps", "lndp_sample_efficiency", "lndp_transfer"))
+    # transfer: each Foraging task's full runs evaluated on the other
+    assert jobs["transfer_lndp"] == 2 + 6
     assert jobs["statistics"] == jobs["claims"] == jobs["figure_claims_overview"] == 1
 
 
@@ -102,10 +104,18 @@ def test_smoke_pipeline_end_to_end(smoke_repo):
         assert (repo / "checkpoints" / "lndp" / task / variant / "seed0" / "checkpoint.json").exists()
     lndp = pd.read_csv(repo / "results" / "tables" / "lndp_summary.csv")
     assert len(lndp) == 3
+    cartpole = lndp[(lndp["task"] == "CartPole-v1") & (lndp["variant"] == "full")].iloc[0]
+    assert (cartpole["lifetime_env_steps"], cartpole["evolution_env_steps"]) == (3 * 500, 2 * 8 * 3 * 500)
+
+    # Transfer on its own task (smoke's one pair): the run's own evaluation, exactly (the same keys and program).
+    transfer = read_json(repo / "results/transfer/Foraging-nonstationary/from_Foraging-nonstationary/seed0/summary.json")
+    own = read_json(repo / "results/lndp/Foraging-nonstationary/full/seed0/summary.json")
+    assert transfer["eval_best"]["fitness_mean"] == own["eval_best"]["fitness_mean"]
+    assert transfer["eval_best"] == {k: v for k, v in own["eval_best"].items() if k in transfer["eval_best"]}
 
     for name in ("expert_curves", "smgrnn_returns", "smgrnn_size", "smgrnn_ablation", "smgrnn_topology",
                  "smgrnn_window", "lndp_fitness", "lndp_foraging", "lndp_development", "lndp_dev_steps",
-                 "lndp_sample_efficiency"):
+                 "lndp_sample_efficiency", "lndp_transfer"):
         figure = repo / "results" / "figures" / f"{name}.pdf"
         assert figure.read_bytes()[:5] == b"%PDF-" and figure.with_suffix(".png").exists()
 

@@ -108,15 +108,16 @@ def test_job_counts_match_what_snakemake_plans(copy_repo, tmp_path, scale):
     expected = planned_jobs(snakemake(repo, "-n", "--cores", "2", "--configfile", f"config/{scale}.yaml").stdout)
     counts = rule_counts(plan_jobs(config(f"{scale}.yaml"), fake_rates(), cores=2))
     assert counts == expected
-    assert sum(counts.values()) == {"smoke": 36, "paper": 631}[scale]  # as README says
+    assert sum(counts.values()) == {"smoke": 39, "paper": 644}[scale]  # as README says
 
 
 def test_default_config_counts_and_families():
     jobs = plan_jobs(config(), fake_rates(), cores=2)
-    assert len(jobs) == 298  # the default run's job count (README)
+    assert len(jobs) == 308  # the default run's job count (README)
     counts = rule_counts(jobs)
     assert counts["evolve_lndp"] == 40 and counts["train_expert"] == 9 and counts["distill_smgrnn"] == 193
-    assert {job.family for job in jobs} == {"experts", "smgrnn", "lndp", "baselines", "analysis", "figures", "all"}
+    assert {job.family for job in jobs} == {"experts", "smgrnn", "lndp", "transfer", "baselines", "analysis", "figures",
+                                            "all"}
     assert {job.threads for job in jobs if job.rule == "evolve_lndp"} == {2}
     assert family_of("figure_expert_curves") == "figures"
 
@@ -178,8 +179,8 @@ def test_cli_prints_families_totals_wall_time_and_the_gpu_estimate(tmp_path, cap
     assert code == 0
     rows = {line.split()[0]: line.split()[1] for line in out.splitlines()
             if line[:1].isalpha() and len(line.split()) > 1}
-    assert rows["experts"] == "4" and rows["smgrnn"] == "5" and rows["lndp"] == "3" and rows["total"] == "36"
-    assert rows["figures"] == "12" and rows["analysis"] == "8" and rows["baselines"] == "3"
+    assert rows["experts"] == "4" and rows["smgrnn"] == "5" and rows["lndp"] == "3" and rows["total"] == "39"
+    assert rows["figures"] == "13" and rows["analysis"] == "9" and rows["baselines"] == "3" and rows["transfer"] == "1"
     assert "predicted wall time on 2 core(s):" in out and "each LNDP job holds 2 core(s)" in out
     assert "GPU estimate (an estimate, not a measurement" in out and "assumed: 5 TFLOP/s" in out
     assert "an upper bound" in out

@@ -15,12 +15,12 @@ SMOKE = ("--configfile", "config/smoke.yaml")
 def test_combined_tables_statistics_and_claims(smoke_repo):
     tables = smoke_repo / "results" / "tables"
     summary = pd.read_csv(tables / "summary.csv")
-    assert set(summary["family"]) == {"experts", "smgrnn", "lndp", "baselines"}
-    assert len(summary) == 2 + 5 + 3 + 3  # experts, SMGrNN (full, 2 variants, MLPs), LNDP runs, baselines
+    assert set(summary["family"]) == {"experts", "smgrnn", "lndp", "transfer", "baselines"}
+    assert len(summary) == 2 + 5 + 3 + 1 + 3  # experts, SMGrNN (full, 2 variants, MLPs), LNDP runs, transfer, baselines
     baselines = summary[summary["family"] == "baselines"].set_index(["variant", "task"])
     assert baselines.loc[("smgrnn", "CartPole-v1"), "solved_threshold"] == 475 and baselines["trivial"].notna().all()
     runs = pd.read_parquet(tables / "runs.parquet")
-    assert set(runs["family"]) == {"experts", "smgrnn", "lndp"}  # baselines have no curves
+    assert set(runs["family"]) == {"experts", "smgrnn", "lndp"}  # baselines and transfer have no curves
     groups = pd.read_csv(tables / "groups.csv")
     assert (groups["n"] == 1).all() and groups["std"].isna().all()  # one seed per group at smoke scale
     tests = pd.read_csv(tables / "tests.csv")
@@ -56,7 +56,7 @@ def test_report_holds_every_figure_the_claims_and_the_config(smoke_repo, tmp_pat
 def test_each_figure_rule_draws_its_own_figure(smoke_repo):
     """Rules made in a loop must not all draw the loop's last figure (every PDF differs, every log names its own)."""
     figures = sorted((smoke_repo / "results" / "figures").glob("*.pdf"))
-    assert len(figures) == 12
+    assert len(figures) == 13
     contents = {pdf.read_bytes() for pdf in figures}
     assert len(contents) == len(figures)
     plan = snakemake(smoke_repo, "results/figures/smgrnn_size.pdf", "-n", "-f", "-p", "--cores", "1", *SMOKE)

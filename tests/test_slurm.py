@@ -24,8 +24,6 @@ import pytest
 
 from plasticnets.io import read_json
 
-from .conftest import pipeline_env
-
 INSTALL = "install with: apt-get install munge slurmctld slurmd  (Debian/Ubuntu; .ci/run does it in CI)"
 SEARCH_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin", "/usr/local/sbin"])
 PROGRAMS = ("munged", "slurmctld", "slurmd", "sbatch", "srun", "squeue", "scancel", "sinfo", "scontrol")
@@ -121,7 +119,9 @@ class Cluster:
         wrappers.mkdir()
         (wrappers / "srun").write_text(f'#!/bin/sh\nSLURM_CONF="{self.conf}" exec "{programs["srun"]}" "$@"\n')
         (wrappers / "srun").chmod(0o755)
-        self.env = pipeline_env({k: v for k, v in os.environ.items() if not k.startswith("SLURM_")})
+        # (the default XLA flags, not the other pipeline tests' -O0: this test's job is bound by its generations,
+        # which run slower unoptimised, not by compilation)
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("SLURM_")}
         self.env.update(SLURM_CONF=str(self.conf), PATH=f"{wrappers}{os.pathsep}{self.env.get('PATH', '')}")
 
     def _start(self, name: str, args: list[str]) -> None:
@@ -222,7 +222,7 @@ def test_a_time_limited_lndp_job_resumes_to_the_uninterrupted_result(cluster, co
         [sys.executable, "-m", "plasticnets", "evolve", "--config", *configs, "--task", "Foraging-nonstationary",
          "--variant", "full", "--seed", "0", "--out", str(reference), "--checkpoint", str(tmp_path / "ref-ckpt"),
          "--eval-lifetimes", "2", "--eval-seed", "1000000", "--cpu-devices", "1"],
-        cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=pipeline_env())  # as the jobs
+        cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     command = [
         sys.executable, "-m", "snakemake", f"{LNDP_RUN}/summary.json", "--profile", "profiles/slurm",
         # the test cluster: no GPU, a small node, no accounting database (status from squeue). The first attempt

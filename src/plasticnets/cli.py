@@ -119,6 +119,12 @@ def cmd_baselines(args: argparse.Namespace) -> None:
     run_baselines(args.task, args.protocol, args.settings, Path(args.out))
 
 
+def cmd_transfer(args: argparse.Namespace) -> None:
+    from plasticnets.transfer.run import run_transfer
+
+    run_transfer(Path(args.source_run), args.task, Path(args.out), args.eval_lifetimes, args.eval_seed)
+
+
 def cmd_validate_config(args: argparse.Namespace) -> None:
     from plasticnets.analysis.claims_file import check_claims_file
     from plasticnets.families import load_project_config
@@ -279,6 +285,17 @@ def build_parser() -> argparse.ArgumentParser:
                    "the full variant's resolved settings")
     p.add_argument("--out", required=True, help="folder to write summary.json into")
     p.set_defaults(func=cmd_baselines)
+
+    p = sub.add_parser("transfer", help="an evolved LNDP evaluated on another task (same inputs and actions)",
+                       description="The best parameters of an LNDP run (its best.eqx, with the settings its "
+                       "summary.json records) evaluated on --task's evaluation lifetimes, the ones every LNDP run "
+                       "of that task is scored on; writes summary.json into --out.")
+    p.add_argument("--source-run", required=True, help="the LNDP run folder, e.g. results/lndp/Foraging-stationary/full/seed0")
+    p.add_argument("--task", required=True, help="the target task, e.g. Foraging-nonstationary")
+    p.add_argument("--out", required=True, help="folder to write summary.json into")
+    p.add_argument("--eval-lifetimes", type=int, required=True, help="evaluation lifetimes (config lndp.eval_lifetimes)")
+    p.add_argument("--eval-seed", type=int, required=True, help="their seed (config lndp.eval_seed)")
+    p.set_defaults(func=cmd_transfer)
 
     p = sub.add_parser("validate-config", help="validate config files (merged in order) and the claims file they name",
                        description="Merge the config files in order and check them against the schema and the "

@@ -88,6 +88,11 @@ class Family:
     sample_columns: tuple[str, ...] = ()
     """Summary columns that count environment steps a run learned from (claims' ``samples``: what each side of a
     cross-family comparison consumed, stated beside it)."""
+    config_section: str | None = None
+    """The config section the family's runs are planned from, when not its own name (transfer: ``lndp``)."""
+    baseline_protocol: str | None = None
+    """The family whose evaluation protocol scores this family's runs, when not its own (the trivial baselines'
+    ``variant``): transferred LNDPs are scored as LNDPs."""
     reference_variant: str | None = None
     figures: tuple[Figure, ...] = ()
     extra_curves: Callable[[Path], list[pd.DataFrame]] = lambda run_dir: []

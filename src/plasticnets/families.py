@@ -10,8 +10,9 @@ from plasticnets.descriptor import Family, Figure
 from plasticnets.experts.results import RESULTS as EXPERTS
 from plasticnets.lndp.results import RESULTS as LNDP
 from plasticnets.smgrnn.results import RESULTS as SMGRNN
+from plasticnets.transfer.results import RESULTS as TRANSFER
 
-FAMILIES: dict[str, Family] = {family.name: family for family in (EXPERTS, SMGRNN, LNDP, BASELINES)}
+FAMILIES: dict[str, Family] = {family.name: family for family in (EXPERTS, SMGRNN, LNDP, TRANSFER, BASELINES)}
 
 # Figures that read the claims table rather than one family's tables.
 CLAIMS_FIGURES = (Figure("claims_overview", ("claims.csv",), "Claims"),)
@@ -40,7 +41,7 @@ def config_problems(config: dict[str, Any]) -> list[str]:
     name it, so without it they would compare nothing."""
     found = []
     for family in FAMILIES.values():
-        if family.name not in config:
+        if (family.config_section or family.name) not in config:
             continue
         found += family.config_problems(config)
         reference = family.reference_variant

@@ -22,7 +22,10 @@ compilation with an empty cache) plus its work over a measured rate:
   parameters over ``lndp.eval_lifetimes`` lifetimes (unsharded). Full-length episodes make it an upper bound on
   CartPole and Acrobot, whose episodes may end early (evolution then skips the updates);
 - cheap rules (gate, baselines, tables, statistics, claims, figures): the job time measured in a smoke run's
-  Snakemake log (they grow little with the number of runs), baselines plus their evaluation work.
+  Snakemake log (they grow little with the number of runs), baselines plus their evaluation work;
+- ``transfer_lndp``: one parameter set over ``lndp.eval_lifetimes`` lifetimes of the target, plus the fixed part
+  of its kind of job (``transfer_lndp`` in a log's cheap rules; until a log has one, the LNDP baselines', the same
+  kind of job: load, compile, evaluate one parameter set).
 
 **Wall time on N cores**: list scheduling over the job graph (a job starts when its inputs are done; among ready
 jobs the longest first, a shorter one filling cores the next cannot use), each job holding its threads (an LNDP
@@ -53,12 +56,13 @@ FAMILY_OF_RULE = {
     "train_expert": "experts", "expert_gate": "experts",
     "distill_smgrnn": "smgrnn", "distill_mlp_matched": "smgrnn",
     "evolve_lndp": "lndp",
+    "transfer_lndp": "transfer",
     "trivial_baselines": "baselines",
     "family_tables": "analysis", "combined_tables": "analysis", "statistics": "analysis", "claims": "analysis",
     "resolved_config": "analysis",
     "all": "all",
 }
-FAMILY_ORDER = ("experts", "smgrnn", "lndp", "baselines", "analysis", "figures", "all")
+FAMILY_ORDER = ("experts", "smgrnn", "lndp", "transfer", "baselines", "analysis", "figures", "all")
 
 
 def family_of(rule: str) -> str:
@@ -274,6 +278,17 @@ def baseline_seconds(rates: dict[str, Any], config: dict[str, Any], task: str, p
     return _cheap(rates, "trivial_baselines:lndp") + work / r["eval_member_steps_per_s"]
 
 
+def transfer_seconds(rates: dict[str, Any], config: dict[str, Any], source: str, target: str) -> float:
+    from plasticnets.lndp import variants as lndp_variants
+
+    lndp = config["lndp"]
+    settings = lndp_variants.resolve(lndp, source, lndp_variants.REFERENCE)  # the source's model, on the target
+    r = _entry(rates, "lndp", target, ["eval_member_steps_per_s"], "lndp")
+    work = lndp["eval_lifetimes"] * lifetime_member_steps(target, settings)
+    fixed = "transfer_lndp" if "transfer_lndp" in rates.get("cheap", {}) else "trivial_baselines:lndp"
+    return _cheap(rates, fixed) + work / r["eval_member_steps_per_s"]
+
+
 # ---- the plan ----------------------------------------------------------------------------------------------------
 
 
@@ -283,6 +298,7 @@ def plan_jobs(config: dict[str, Any], rates: dict[str, Any], cores: int) -> list
     from plasticnets.families import FAMILIES, planned_figures
     from plasticnets.lndp import variants as lndp_variants
     from plasticnets.smgrnn import variants as smgrnn_variants
+    from plasticnets.transfer.results import runs as transfer_runs
 
     jobs: list[Job] = []
     experts, smgrnn, lndp = config["experts"], config["smgrnn"], config["lndp"]
@@ -331,6 +347,13 @@ def plan_jobs(config: dict[str, Any], rates: dict[str, Any], cores: int) -> list
                       gpu_seconds=cost.gpu_s)
             jobs.append(job)
             runs_of["lndp"].append(job.id)
+
+    full_runs = {job.name: job.id for job in jobs if job.rule == "evolve_lndp"}
+    for source, target, seed in transfer_runs(config):
+        job = Job("transfer_lndp", f"{target}/from_{source}/seed{seed}", transfer_seconds(rates, config, source, target),
+                  deps=(full_runs[f"{source}/{lndp_variants.REFERENCE}/seed{seed}"],))
+        jobs.append(job)
+        runs_of["transfer"].append(job.id)
 
     for task, protocol in planned_baselines(config):
         job = Job("trivial_baselines", f"{protocol}/{task}", baseline_seconds(rates, config, task, protocol))

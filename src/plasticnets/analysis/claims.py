@@ -122,12 +122,14 @@ def evaluate_claims(summary: pd.DataFrame, claims: list[dict], settings: Setting
     baselines = _baselines(summary)
     for claim in claims:
         runs = summary[summary["family"] == claim["family"]] if "family" in summary else summary.iloc[:0]
+        family = FAMILIES.get(claim["family"])
+        protocol = (family.baseline_protocol if family else None) or claim["family"]  # whose evaluation scores it
         if claim["check"] == "order":
             rows += _order_rows(claim, summary, runs, settings, config)
             continue
         if claim["check"] == "within":
             rows += [{**_within_row(claim, task, runs[runs["task"] == task], settings, config),
-                      **baselines.get((claim["family"], task), NO_BASELINE)} for task in claim["tasks"]]
+                      **baselines.get((protocol, task), NO_BASELINE)} for task in claim["tasks"]]
             continue
         for task in claim["tasks"]:
             by_task = runs[runs["task"] == task]
@@ -142,7 +144,7 @@ def evaluate_claims(summary: pd.DataFrame, claims: list[dict], settings: Setting
                 row = _evaluate_row(claim, task, by_task, other, settings, config)
                 if claim.get("samples"):
                     row = _with_samples(row, claim, by_task)
-                rows.append({**row, **baselines.get((claim["family"], task), NO_BASELINE)})
+                rows.append({**row, **baselines.get((protocol, task), NO_BASELINE)})
     table = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
     _apply_holm(table, config.alpha)
     _require_learning(table, summary, config)

@@ -34,9 +34,10 @@ def _unknown(kind: str, name: str, known: list[str]) -> str:
 def _names(config: dict[str, Any], reference: dict[str, Any] | None, family: str) -> tuple[list[str], list[str]]:
     """(tasks, variants) a claim about ``family`` may name."""
     tasks, variants = [], []
+    section = FAMILIES[family].config_section or family
     for source in (config, reference):
-        if source and family in source:
-            tasks += [t for t in source[family].get("tasks", []) if t not in tasks]
+        if source and section in source:
+            tasks += [t for t in source[section].get("tasks", []) if t not in tasks]
             variants += [v for v in FAMILIES[family].variant_names(source) if v not in variants]
     return tasks, variants
 
