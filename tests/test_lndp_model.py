@@ -158,14 +158,21 @@ def test_lifetime_updates_stop_the_step_after_termination():
     assert float(result.fitness) == pytest.approx(lengths.mean())
 
 
+def varied_population(task_name: str, size: int = 16):
+    """(task, parameters, keys) of a population whose CartPole members end their episodes at many different
+    steps. Shared by the tests below, so that each population loop is compiled once per test run (the shared
+    compilation cache serves the same program to the next test)."""
+    cfg = model_config(task_name, dev_steps=2)
+    task = LifetimeTask(task_name, LNDP(cfg), n_episodes=2, l1_penalty=0.25)
+    params = jax.vmap(lambda k: random_params(k, cfg, scale=0.5))(jax.random.split(jax.random.PRNGKey(21), size))
+    return task, params, jax.random.split(jax.random.PRNGKey(22), size)
+
+
 @pytest.mark.parametrize("compact", [False, True], ids=["skip-when-all-done", "compacted"])
 def test_population_rollout_equals_vmapped_lifetimes(compact):
     """The batched step loops (which skip updates once every episode is over, or run them only on the
     members still running) give exactly the lifetimes of vmap over members."""
-    cfg = model_config("CartPole-v1", dev_steps=2)
-    task = LifetimeTask("CartPole-v1", LNDP(cfg), n_episodes=2)
-    params = jax.vmap(lambda k: random_params(k, cfg))(jax.random.split(jax.random.PRNGKey(11), 6))
-    keys = jax.random.split(jax.random.PRNGKey(12), 6)
+    task, params, keys = varied_population("CartPole-v1")
     batched = jax.jit(functools.partial(task.population, compact=compact))(params, keys)
     mapped = jax.jit(jax.vmap(task))(params, keys)
     for name in batched._fields:
@@ -185,11 +192,8 @@ def test_compacted_population_is_the_skip_when_all_done_loop_bit_for_bit(task_na
     """The compacted loop against today's (compact=False), float32, on a population whose members end their
     episodes at different steps, so that every branch runs: all members updated (more than half running),
     chunks of 8 and of 4, and no update at all. Pendulum never ends early: every step takes the full branch."""
-    cfg = model_config(task_name, dev_steps=2)
-    task = LifetimeTask(task_name, LNDP(cfg), n_episodes=2, l1_penalty=0.25)
     size = 16
-    params = jax.vmap(lambda k: random_params(k, cfg, scale=0.5))(jax.random.split(jax.random.PRNGKey(21), size))
-    keys = jax.random.split(jax.random.PRNGKey(22), size)
+    task, params, keys = varied_population(task_name, size)
     compacted = jax.jit(functools.partial(task.population, compact=True))(params, keys)
     today = jax.jit(functools.partial(task.population, compact=False))(params, keys)
     for name in today._fields:
