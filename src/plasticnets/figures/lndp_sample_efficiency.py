@@ -38,19 +38,15 @@ def lndp_episodes(summary: pd.DataFrame) -> pd.DataFrame:
     return long.assign(env_steps=long["lifetime_env_steps"] * (index + 1) / count)
 
 
-def tasks_with_both(lndp: pd.DataFrame, experts: pd.DataFrame) -> list[str]:
-    return sorted(set(lndp["task"]) & set(experts["task"]))
-
-
 def draw(tables: Path, out: Path) -> None:
     apply_style()
     tables = Path(tables)
-    lndp = lndp_episodes(read_csv(tables / LNDP_TABLE))
+    lndp_summary = read_csv(tables / LNDP_TABLE)
+    lndp = lndp_episodes(lndp_summary)
     curves = read_parquet(tables / EXPERT_CURVES)
     ppo = curves[curves["metric"] == "eval_return"]
     experts = read_csv(tables / EXPERT_SUMMARY)
-    lndp_summary = read_csv(tables / LNDP_TABLE)
-    tasks = tasks_with_both(lndp, ppo)
+    tasks = sorted(set(lndp["task"]) & set(ppo["task"]))
     if not tasks:
         raise ValueError(f"{tables}: no task with both LNDP {GROUP} runs (recording lifetime_env_steps) and PPO "
                          "expert learning curves")
