@@ -657,3 +657,15 @@ def test_versus_from_without_the_other_familys_runs_is_inconclusive():
     data = cross_family([300.0, 320.0, 310.0, 305.0], [100.0, 110.0, 90.0])
     row = cl.evaluate_claims(data[data["family"] == "lndp"], [SAMPLE_CLAIM], config=CONFIG).iloc[0]
     assert (row["verdict"], row["reason"].split(";")[0]) == ("inconclusive", "no runs of ppo on T in this configuration")
+
+
+def test_a_family_scored_under_another_protocol_gets_that_protocols_trivial_baseline():
+    """Transferred LNDPs are scored as LNDPs: their rows show the LNDP protocol's trivial score for the task."""
+    runs = summary({"from_Foraging-stationary": [90.0, 95.0, 100.0]}, metric="eval_fitness", family="transfer",
+                   task="Foraging-nonstationary")
+    baselines = pd.DataFrame([{"family": "baselines", "task": "Foraging-nonstationary", "variant": "lndp", "seed": 0,
+                               "trivial": 79.5, "solved_threshold": math.nan, "ceiling": 100.0}])
+    claim_ = claim(family="transfer", metric="eval_fitness", tasks=["Foraging-nonstationary"],
+                   group="from_Foraging-stationary", check="measure")
+    row = cl.evaluate_claims(pd.concat([runs, baselines], ignore_index=True), [claim_], config=CONFIG).iloc[0]
+    assert (row["verdict"], row["trivial"], row["ceiling"]) == ("answered", 79.5, 100.0)
