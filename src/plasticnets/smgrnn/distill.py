@@ -317,13 +317,14 @@ def distill_gymnax(task: str, student, cfg: DistillConfig, expert: ActorCritic, 
 
 
 class _HostFunctions(NamedTuple):
-    """The jitted calls of the host loop. All but ``size`` donate the student state (their first
-    argument), so the window buffers are updated in place."""
+    """The jitted calls of the host loop. All but ``size`` donate the student state (their first argument), so the
+    window buffers are updated in place. The SPM steps split the key and add their events to the block's totals
+    inside the program: per env step the host dispatches two programs (about 3x fewer dispatches than splitting,
+    zeroing and adding from Python; benchmarks/rates.py measures the step rate)."""
 
     step: Any  # (state, obs) -> (state, loss, action): one supervised step, and the action the driver takes
-    end_block: Any  # state -> state
-    growth_step: Any  # (state, key) -> (state, Events): steps with t mod s != 0
-    prune_step: Any  # (state, key) -> (state, Events): steps with t mod s = 0
+    growth_step: Any  # (state, key, totals) -> (state, key, totals): steps with t mod s != 0
+    block_step: Any  # (state, key, totals) -> (state, key, totals): end_block, then pruning (t mod s = 0)
     size: Any  # state -> (hidden, edges, params)
 
 
@@ -334,10 +335,27 @@ def _host_functions(student, cfg: DistillConfig, expert: ActorCritic) -> _HostFu
         state, loss, student_action = learn(student, cfg, state, obs, label)
         return state, loss, student_action if cfg.driver == "student" else label
 
-    return _HostFunctions(step=step, end_block=jax.jit(student.end_block, donate_argnums=0),
-                          growth_step=jax.jit(student.growth_step, donate_argnums=0),
-                          prune_step=jax.jit(student.prune_step, donate_argnums=0),
-                          size=jax.jit(student.size))
+    def add(totals: Events, events: Events) -> Events:
+        return Events(*(a + b for a, b in zip(totals, events)))
+
+    @partial(jax.jit, donate_argnums=0)
+    def growth_step(state, key, totals):
+        """Relay and random growth (called only for students that grow: the key is split only then)."""
+        key, grow_key = jax.random.split(key)
+        state, events = student.growth_step(state, grow_key)
+        return state, key, add(totals, events)
+
+    @partial(jax.jit, donate_argnums=0)
+    def block_step(state, key, totals):
+        """Commit the window block, then prune (only for students that prune; the key is split only then)."""
+        state = student.end_block(state)
+        if not student.has_pruning:
+            return state, key, totals
+        key, check_key = jax.random.split(key)
+        state, events = student.prune_step(state, check_key)
+        return state, key, add(totals, events)
+
+    return _HostFunctions(step=step, growth_step=growth_step, block_step=block_step, size=jax.jit(student.size))
 
 
 class _HostRecord:
@@ -371,23 +389,6 @@ class _HostRecord:
     def tables(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         steps = {"loss": self.loss, "done": self.done, "finished_return": self.finished_return}
         return steps, {name: np.asarray(values) for name, values in self.checks.items()}
-
-
-def _spm_step(student, functions: _HostFunctions, state, key: jax.Array, steps_done: int, block_len: int):
-    """The SPM after update t = ``steps_done``: a growth step if t mod s != 0, else commit the window block
-    and a pruning step (each only for students that have it; the key is split only then).
-    Returns (state, key, events)."""
-    events = Events.zero()
-    if steps_done % block_len:
-        if student.has_growth:
-            key, grow_key = jax.random.split(key)
-            state, events = functions.growth_step(state, grow_key)
-        return state, key, events
-    state = functions.end_block(state)
-    if student.has_pruning:
-        key, check_key = jax.random.split(key)
-        state, events = functions.prune_step(state, check_key)
-    return state, key, events
 
 
 def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, seed: int,
@@ -427,7 +428,7 @@ def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, se
     snapshots = []
     episode_return = 0.0
     block_len = student.block_len
-    block_events = None  # summed over the current block, still on the device
+    block_events = Events.zero()  # summed over the current block, on the device
     try:
         for t in range(cfg.total_steps):
             steps_done = t + 1
@@ -439,12 +440,14 @@ def distill_host(task: str, student, cfg: DistillConfig, expert: ActorCritic, se
             if terminated[0] or truncated[0]:
                 record.episode_end(t, episode_return)
                 episode_return = 0.0
-            state, key, events = _spm_step(student, functions, state, key, steps_done, block_len)
-            block_events = events if block_events is None else jax.tree.map(jnp.add, block_events, events)
-            if steps_done % block_len == 0:
+            if steps_done % block_len:
+                if student.has_growth:
+                    state, key, block_events = functions.growth_step(state, key, block_events)
+            else:
+                state, key, block_events = functions.block_step(state, key, block_events)
                 sizes = jax.device_get(functions.size(state))
-                record.block(steps_done, block_events, sizes)
-                block_events = None
+                record.block(steps_done, jax.device_get(block_events), sizes)
+                block_events = Events.zero()
                 student, state = make_room(student, state, sizes, steps_done)
                 functions = functions_for(student)
             if steps_done % snapshot_every == 0 or steps_done == cfg.total_steps:
