@@ -64,8 +64,8 @@ LNDP_TASKS = ("CartPole-v1", "Acrobot-v1", "Pendulum-v1", "Foraging-nonstationar
 SAME_AS = {"Foraging-stationary": "Foraging-nonstationary"}  # the same lifetime, another switching probability
 # The larger budget of each two-point measurement: about 10-30 s of work on a 2-core AMD EPYC.
 EXPERT_STEPS = {"CartPole-v1": 2_000_000, "Acrobot-v1": 1_000_000, "LunarLander-v3": 131_072}
-SMGRNN_STEPS = {"graph": {"CartPole-v1": 40_000, "Acrobot-v1": 40_000, "LunarLander-v3": 8_000},
-                "mlp": {"CartPole-v1": 400_000, "Acrobot-v1": 400_000, "LunarLander-v3": 8_000}}
+SMGRNN_STEPS = {"graph": {"CartPole-v1": 40_000, "Acrobot-v1": 40_000, "LunarLander-v3": 50_000},
+                "mlp": {"CartPole-v1": 400_000, "Acrobot-v1": 400_000, "LunarLander-v3": 50_000}}
 SMALL_STEPS = 2_000
 REPEATS = 1  # --repeats
 GPU_ASSUMPTIONS = {

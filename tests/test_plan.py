@@ -113,9 +113,9 @@ def test_job_counts_match_what_snakemake_plans(copy_repo, tmp_path, scale):
 
 def test_default_config_counts_and_families():
     jobs = plan_jobs(config(), fake_rates(), cores=2)
-    assert len(jobs) == 308  # the default run's job count (README)
+    assert len(jobs) == 247  # the default run's job count (README)
     counts = rule_counts(jobs)
-    assert counts["evolve_lndp"] == 40 and counts["train_expert"] == 9 and counts["distill_smgrnn"] == 193
+    assert counts["evolve_lndp"] == 40 and counts["train_expert"] == 9 and counts["distill_smgrnn"] == 132
     assert {job.family for job in jobs} == {"experts", "smgrnn", "lndp", "transfer", "baselines", "analysis", "figures",
                                             "all"}
     assert {job.threads for job in jobs if job.rule == "evolve_lndp"} == {2}

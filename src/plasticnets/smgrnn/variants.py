@@ -37,10 +37,11 @@ def variant_tasks(smgrnn: dict[str, Any], variant: str) -> list[str]:
 
 
 def seeds(smgrnn: dict[str, Any], variant: str) -> list[int]:
-    """The seeds of ``variant``: ``smgrnn.variant_seeds[variant]`` where given, else ``smgrnn.seeds``. The
-    size-matched MLP runs the seeds of the variant it matches."""
+    """The seeds of ``variant``: ``smgrnn.variant_seeds[variant]`` where given, else the variant entry's own
+    ``seeds``, else ``smgrnn.seeds``. The size-matched MLP runs the seeds of the variant it matches."""
     name = MATCHED_TO if variant == MATCHED else variant
-    return list(smgrnn.get("variant_seeds", {}).get(name, smgrnn["seeds"]))
+    entry = next((v for v in smgrnn["variants"] if v["name"] == name), {})
+    return list(smgrnn.get("variant_seeds", {}).get(name, entry.get("seeds", smgrnn["seeds"])))
 
 
 def runs(smgrnn: dict[str, Any]) -> list[tuple[str, str, int]]:
