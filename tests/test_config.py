@@ -355,6 +355,27 @@ def test_smgrnn_variant_tasks_and_seeds_choose_its_runs():
         ("B", "mlp_8", 1), ("B", "mlp_matched", 0), ("B", "mlp_matched", 1), ("B", "mlp_matched", 2)]
 
 
+def test_a_variants_own_seeds_sit_between_smgrnn_seeds_and_variant_seeds():
+    from plasticnets.smgrnn import variants
+
+    smgrnn = {"seeds": [0], "variant_seeds": {"full": [0, 1, 2]},
+              "variants": [{"name": "full", "seeds": [7]}, {"name": "static", "seeds": [0, 1]}, {"name": "w"}]}
+    assert variants.seeds(smgrnn, "full") == [0, 1, 2]  # variant_seeds wins (paper.yaml overrides so)
+    assert variants.seeds(smgrnn, "static") == [0, 1]  # the entry's own
+    assert variants.seeds(smgrnn, "w") == [0]
+    assert variants.seeds(smgrnn, "mlp_matched") == [0, 1, 2]  # full's
+
+
+def test_the_default_config_gives_6_seeds_to_the_groups_a_test_compares_and_3_to_the_rest():
+    """The rule of docs/decisions.md, "Default-scale budget", as the shipped default config applies it."""
+    from plasticnets.smgrnn import variants
+
+    smgrnn = load_config([DEFAULT])["smgrnn"]
+    tested = {"full", "static", "mlp_matched"}
+    for name in variants.all_variants(smgrnn):
+        assert variants.seeds(smgrnn, name) == (list(range(6)) if name in tested else [0, 1, 2]), name
+
+
 def test_the_initial_edges_must_fit_the_edge_slots(tmp_path):
     # LunarLander-v3 with 8 initial hidden nodes: 8 + 4 + 8 = 20 nodes, 20 x 12 = 240 allowed pairs (no edge into
     # its 8 inputs), x density 0.5 = 120 expected edges.
