@@ -20,9 +20,10 @@ def test_default_config_plans_every_expert(repo):
     jobs = planned_jobs(snakemake(repo, "-n", "--cores", "2").stdout)
     assert jobs["train_expert"] == 9 and jobs["expert_gate"] == 9  # 3 tasks x 3 seeds
     assert jobs["figure_expert_curves"] == 1
-    # 3 tasks x 5 seeds x (3 graph variants + 4 initial topologies + 4 MLPs), full with 6 seeds, the two window
-    # variants on LunarLander only; then the size-matched MLP after the full runs, on full's seeds
-    assert jobs["distill_smgrnn"] == 3 * 5 * (3 + 4 + 4) + 3 * 6 + 2 * 5 and jobs["distill_mlp_matched"] == 3 * 6
+    # 3 tasks x (full and static with 6 seeds + 3 seeds x (growth_only, no_random_growth, 4 initial topologies,
+    # 4 MLPs)), the two window variants on LunarLander only with 3; then the size-matched MLP after the full runs,
+    # on full's seeds
+    assert jobs["distill_smgrnn"] == 3 * (2 * 6 + 3 * (2 + 4 + 4)) + 2 * 3 and jobs["distill_mlp_matched"] == 3 * 6
     assert all(jobs[f"figure_{name}"] == 1 for name in ("smgrnn_returns", "smgrnn_size", "smgrnn_ablation",
                                                         "smgrnn_topology", "smgrnn_window"))
     # LNDP: full and no_sp on 4 tasks with 2 seeds and on non-stationary Foraging with 6; no_sa, sa_only, the
