@@ -66,6 +66,12 @@ def test_host_loop_lunarlander_runs_with_the_same_student_code():
     (run,) = distill("LunarLander-v3", student, DistillConfig(total_steps=120), teacher, [0])
     assert len(run.steps["loss"]) == 120 and np.isfinite(run.steps["loss"]).all()
     assert len(run.checks["step"]) == 120 // SPM.check_every
+    # The block's event totals (summed inside the jitted SPM steps) account for every change of the edge count:
+    # a random edge +1, a relay +2 (its two edges), a pruned edge -1 (no orphans in this run).
+    checks = run.checks
+    assert checks["relays"].sum() > 0 and checks["random_edges"].sum() > 0 and checks["orphans"].sum() == 0
+    np.testing.assert_array_equal(np.diff(checks["edges"]),
+                                  (checks["random_edges"] + 2 * checks["relays"] - checks["pruned"])[1:])
 
 
 def test_mlp_baseline_learns_through_the_same_loop():
