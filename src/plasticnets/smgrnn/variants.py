@@ -30,9 +30,14 @@ def all_variants(smgrnn: dict[str, Any]) -> list[str]:
     return graph_variants(smgrnn) + mlp_variants(smgrnn)
 
 
+def _entry(smgrnn: dict[str, Any], variant: str) -> dict[str, Any]:
+    """The config entry of graph variant ``variant`` ({} for an MLP or an unknown name)."""
+    return next((v for v in smgrnn["variants"] if v["name"] == variant), {})
+
+
 def variant_tasks(smgrnn: dict[str, Any], variant: str) -> list[str]:
     """The tasks ``variant`` runs on: its own ``tasks`` (graph variants) where given, else ``smgrnn.tasks``."""
-    entry = next((v for v in smgrnn["variants"] if v["name"] == variant), {})
+    entry = _entry(smgrnn, variant)
     return [task for task in smgrnn["tasks"] if task in entry.get("tasks", smgrnn["tasks"])]
 
 
@@ -40,8 +45,8 @@ def seeds(smgrnn: dict[str, Any], variant: str) -> list[int]:
     """The seeds of ``variant``: ``smgrnn.variant_seeds[variant]`` where given, else the variant entry's own
     ``seeds``, else ``smgrnn.seeds``. The size-matched MLP runs the seeds of the variant it matches."""
     name = MATCHED_TO if variant == MATCHED else variant
-    entry = next((v for v in smgrnn["variants"] if v["name"] == name), {})
-    return list(smgrnn.get("variant_seeds", {}).get(name, entry.get("seeds", smgrnn["seeds"])))
+    own = _entry(smgrnn, name).get("seeds", smgrnn["seeds"])
+    return list(smgrnn.get("variant_seeds", {}).get(name, own))
 
 
 def runs(smgrnn: dict[str, Any]) -> list[tuple[str, str, int]]:
