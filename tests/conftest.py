@@ -15,6 +15,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # A size limit turns on the lock JAX's compilation cache takes around each read and write, so processes sharing
 # one cache never read a half-written program.
 os.environ.setdefault("JAX_COMPILATION_CACHE_MAX_SIZE", str(4 * 2**30))
+# Programs that took a tenth of a second to compile go into the cache too, not only those that took a second: the
+# suite's processes (workers, pipeline jobs, subprocesses) compile many of the same mid-sized programs. A tenth of
+# a second, not zero: that is a tenth of the compilations and 65-85 % of the compile time (tests/test_smgrnn_spm.py
+# and test_lndp_model.py, JAX_LOG_COMPILES), and every write to a size-limited cache scans the whole cache (with
+# every program cached, the suite spent 90 s more in the kernel).
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.1")
 
 
 def pytest_configure(config):
@@ -26,6 +32,20 @@ def pytest_configure(config):
     folder = tempfile.mkdtemp(prefix="plasticnets-tests-jax-cache-")
     os.environ["JAX_COMPILATION_CACHE_DIR"] = folder
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
+# The files that take longest, started first (pytest-xdist hands out whole files in collection order, so a long
+# file collected last keeps one worker busy after the other has finished). test_slurm spends most of its three
+# minutes waiting for SLURM's time limit, beside the smoke build test_integrity starts; order from the durations
+# of a full run (pytest --junitxml, 2 workers, 2026-12-04).
+LONGEST_FIRST = ("test_slurm.py", "test_integrity.py", "test_lndp_evolve.py", "test_dvc.py", "test_lndp_model.py",
+                 "test_smgrnn_distill.py", "test_smgrnn_spm.py", "test_smgrnn_capacity.py", "test_lndp_evaluation.py",
+                 "test_lndp_parity.py", "test_pipeline.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: each file keeps its own order
 
 
 ROOT = Path(__file__).resolve().parents[1]

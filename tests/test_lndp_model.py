@@ -160,21 +160,29 @@ def test_lifetime_updates_stop_the_step_after_termination():
 
 def varied_population(task_name: str, size: int = 16):
     """(task, parameters, keys) of a population whose CartPole members end their episodes at many different
-    steps. Shared by the tests below, so that each population loop is compiled once per test run (the shared
-    compilation cache serves the same program to the next test)."""
+    steps."""
     cfg = model_config(task_name, dev_steps=2)
     task = LifetimeTask(task_name, LNDP(cfg), n_episodes=2, l1_penalty=0.25)
     params = jax.vmap(lambda k: random_params(k, cfg, scale=0.5))(jax.random.split(jax.random.PRNGKey(21), size))
     return task, params, jax.random.split(jax.random.PRNGKey(22), size)
 
 
-@pytest.mark.parametrize("compact", [False, True], ids=["skip-when-all-done", "compacted"])
-def test_population_rollout_equals_vmapped_lifetimes(compact):
+@functools.lru_cache(maxsize=None)
+def population_lifetimes(task_name: str, loop: str, size: int = 16):
+    """The lifetimes of ``varied_population(task_name, size)`` by one loop: "vmap" (vmap over members, the
+    reference), "skip" (the batched loop that skips updates once every episode is over) or "compacted" (updates
+    only on the members still running). Computed once per worker: the tests below compare the same ones."""
+    task, params, keys = varied_population(task_name, size)
+    if loop == "vmap":
+        return jax.jit(jax.vmap(task))(params, keys)
+    return jax.jit(functools.partial(task.population, compact={"skip": False, "compacted": True}[loop]))(params, keys)
+
+
+@pytest.mark.parametrize("loop", ["skip", "compacted"], ids=["skip-when-all-done", "compacted"])
+def test_population_rollout_equals_vmapped_lifetimes(loop):
     """The batched step loops (which skip updates once every episode is over, or run them only on the
     members still running) give exactly the lifetimes of vmap over members."""
-    task, params, keys = varied_population("CartPole-v1")
-    batched = jax.jit(functools.partial(task.population, compact=compact))(params, keys)
-    mapped = jax.jit(jax.vmap(task))(params, keys)
+    batched, mapped = population_lifetimes("CartPole-v1", loop), population_lifetimes("CartPole-v1", "vmap")
     for name in batched._fields:
         np.testing.assert_array_equal(np.asarray(getattr(batched, name)), np.asarray(getattr(mapped, name)), err_msg=name)
     assert np.asarray(batched.episode_returns).max() < 500, "episodes should end early, so updates are skipped"
@@ -193,9 +201,7 @@ def test_compacted_population_is_the_skip_when_all_done_loop_bit_for_bit(task_na
     episodes at different steps, so that every branch runs: all members updated (more than half running),
     chunks of 8 and of 4, and no update at all. Pendulum never ends early: every step takes the full branch."""
     size = 16
-    task, params, keys = varied_population(task_name, size)
-    compacted = jax.jit(functools.partial(task.population, compact=True))(params, keys)
-    today = jax.jit(functools.partial(task.population, compact=False))(params, keys)
+    compacted, today = population_lifetimes(task_name, "compacted", size), population_lifetimes(task_name, "skip", size)
     for name in today._fields:
         np.testing.assert_array_equal(np.asarray(getattr(compacted, name)), np.asarray(getattr(today, name)),
                                       err_msg=name)

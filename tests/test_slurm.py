@@ -1,5 +1,5 @@
 """The SLURM profile on a real cluster: a single-node SLURM (munged, slurmctld, slurmd) started on localhost
-for this module runs an LNDP job through `--profile profiles/slurm` under a time limit shorter than the job.
+for this module runs an LNDP job through `--profile profiles/slurm` under a time limit that the job outlives.
 
 The daemons run in the foreground (no systemd) with their configuration, key, sockets, state and logs in a
 temporary directory and ports of their own, so a SLURM already on the machine is left alone. There is no
@@ -192,26 +192,63 @@ def cluster():
         shutil.rmtree(root, ignore_errors=True)
 
 
-# The smoke config's LNDP on non-stationary Foraging, long enough that its first SLURM attempt outlives a
-# 1-minute limit (alone on this 2-core machine: about 10 s to compile, 75 s of generations, 12 s to evaluate;
-# 2026-12-03), checkpointed every 2 generations: in CI, beside the other tests, a first attempt spent most of its
-# minute starting and compiling and was stopped before generation 10, so every attempt started from nothing.
+# The smoke config's LNDP on non-stationary Foraging, checkpointed every 2 generations. How long it runs does not
+# matter: the test freezes the first attempt once it has a checkpoint (_freeze_first_attempt), so that attempt
+# outlives its 1-minute limit on any machine. (Timing alone did not: in CI a first attempt sized to outlive the
+# minute finished its generations inside it and was stopped while evaluating, so there was no generation left to
+# resume.)
 TIME_LIMITED = """
 lndp:
   tasks: [Foraging-nonstationary]
   evolution:
     population_size: 16
     checkpoint_every: 2
-    generations: {Foraging-nonstationary: 150}
+    generations: {Foraging-nonstationary: 40}
   variants:
     - {name: full}
 """
+GENERATIONS = 40
 LNDP_RUN = "results/lndp/Foraging-nonstationary/full/seed0"
+
+
+def _evolve_processes(repo: Path) -> list[int]:
+    """Process ids of the `plasticnets evolve` programs running in `repo` with its own checkpoint folder (the job's;
+    not the reference run's, whose checkpoint is elsewhere; not the shell around it, whose command is one string)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().decode().split("\0")
+            here = Path(os.readlink(proc / "cwd")) == repo.resolve()
+        except (OSError, ValueError):
+            continue
+        if here and "evolve" in argv and f"checkpoints/{LNDP_RUN.removeprefix('results/')}" in argv:
+            found.append(int(proc.name))
+    return found
+
+
+def _freeze_first_attempt(repo: Path, snakemake: subprocess.Popen, timeout: float = 600) -> int:
+    """Once the first attempt has written a checkpoint past generation 0, stop (SIGSTOP) its evolve process: a job
+    that now outlives its time limit whatever the machine's speed. SLURM ends it at the limit (SIGCONT, SIGTERM,
+    then SIGKILL), exactly as it ends a job that is merely slow. Returns the checkpoint's generation when frozen."""
+    meta = repo / "checkpoints" / LNDP_RUN.removeprefix("results/") / "checkpoint.json"
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and snakemake.poll() is None:
+        try:
+            generation = read_json(meta)["generation"]
+        except (OSError, ValueError, KeyError):
+            generation = 0
+        processes = _evolve_processes(repo) if generation > 0 else []
+        if processes:
+            for pid in processes:
+                os.kill(pid, signal.SIGSTOP)
+            return generation
+        time.sleep(0.1)
+    raise AssertionError(f"the first attempt wrote no checkpoint in {timeout:.0f} s (or snakemake ended first)")
 
 
 @pytest.mark.slow
 def test_a_time_limited_lndp_job_resumes_to_the_uninterrupted_result(cluster, copy_repo, tmp_path):
-    """The SLURM profile runs an LNDP job under a 1-minute time limit, shorter than the job: SLURM stops it
+    """The SLURM profile runs an LNDP job under a 1-minute time limit that the job outlives: SLURM stops it
     (TIMEOUT), Snakemake resubmits it (the profile's retries), the new attempt resumes from the checkpoint, and
     the run folder ends with exactly the numbers of the same run made in one go (outside SLURM, meanwhile)."""
     repo = copy_repo(tmp_path / "repo")
@@ -226,8 +263,7 @@ def test_a_time_limited_lndp_job_resumes_to_the_uninterrupted_result(cluster, co
     command = [
         sys.executable, "-m", "snakemake", f"{LNDP_RUN}/summary.json", "--profile", "profiles/slurm",
         # the test cluster: no GPU, a small node, no accounting database (status from squeue). The first attempt
-        # gets 1 minute, less than the job needs; a resubmission 30 (this test is about resuming, not about
-        # how many attempts a job shorter than its limit per attempt takes to creep through)
+        # gets 1 minute, which it outlives (frozen below); a resubmission 30
         "--set-resources", "evolve_lndp:gpu=0", "evolve_lndp:runtime=1 if attempt == 1 else 30",
         "evolve_lndp:mem_mb=2000",
         "--slurm-no-account", "--slurm-status-command", "squeue",
@@ -235,24 +271,35 @@ def test_a_time_limited_lndp_job_resumes_to_the_uninterrupted_result(cluster, co
         "--latency-wait", "5",
         "--configfile", *configs[1:],
     ]
-    result = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=cluster.env, timeout=2400)
-    output = result.stdout + result.stderr
+    with open(tmp_path / "snakemake.out", "w+") as out:
+        slurm_run = subprocess.Popen(command, cwd=repo, stdout=out, stderr=subprocess.STDOUT, text=True,
+                                     env=cluster.env)
+        try:
+            frozen_at = _freeze_first_attempt(repo, slurm_run)
+            slurm_run.wait(timeout=1200)
+        finally:
+            if slurm_run.poll() is None:
+                slurm_run.kill()
+        out.seek(0)
+        output = out.read()
     _, reference_errors = uninterrupted.communicate(timeout=600)
     assert uninterrupted.returncode == 0, reference_errors[-3000:]
-    if result.returncode != 0:
+    if slurm_run.returncode != 0:
         job_logs = "\n".join(f"--- {log}\n{log.read_text()[-3000:]}" for log in sorted(repo.glob(".snakemake/slurm_logs/**/*.log")))
         pytest.fail(f"snakemake on SLURM failed:\n{output[-6000:]}\n{job_logs}\n{cluster.logs()}")
 
-    # Every attempt went through SLURM: all but the last stopped at the time limit, the last completed.
+    # Every attempt went through SLURM: the first stopped at the time limit, the second completed.
     submitted = re.findall(r"has been submitted with SLURM jobid (\d+) \(log: (\S+?)\)\.", output)
     states = dict(
         line.split("|") for line in cluster.run("squeue", "--states=all", "--noheader", "--format=%i|%T").stdout.split()
     )
     attempts = [states.get(jobid) for jobid, _ in submitted]
     assert attempts == ["TIMEOUT", "COMPLETED"], attempts
+    # ... and the second went on from the checkpoint the first had written (the one it was frozen at, or one the
+    # first wrote between that and the freeze)
     log = (repo / "logs/lndp/Foraging-nonstationary/full/seed0.log.attempts").read_text()
-    resumed = [int(g) for g in re.findall(r"resuming from \S+ at generation (\d+) of 150", log)]
-    assert len(resumed) == 1 and 0 < resumed[0] < 150, log[:3000] + "\n[...]\n" + log[-3000:]
+    resumed = [int(g) for g in re.findall(rf"resuming from \S+ at generation (\d+) of {GENERATIONS}", log)]
+    assert len(resumed) == 1 and frozen_at <= resumed[0] < GENERATIONS, (frozen_at, log[-4000:])
 
     # The numbers of the run made in one go: every generation's statistics, the parameters, the evaluation.
     run = repo / LNDP_RUN
@@ -263,7 +310,7 @@ def test_a_time_limited_lndp_job_resumes_to_the_uninterrupted_result(cluster, co
         assert (run / name).read_bytes() == (reference / name).read_bytes(), name
     ours, theirs = read_json(run / "summary.json"), read_json(reference / "summary.json")
     assert ours["eval_best"] == theirs["eval_best"] and ours["eval_mean"] == theirs["eval_mean"]
-    assert ours["generations"] == 150
+    assert ours["generations"] == GENERATIONS
 
 
 def test_paper_scale_plan_through_the_slurm_profile(copy_repo, tmp_path):

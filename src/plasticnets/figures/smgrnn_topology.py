@@ -12,10 +12,10 @@ import seaborn as sns
 from plasticnets.figures.style import (DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, read_baselines, reference_lines,
                                       save_figure)
 from plasticnets.io import read_csv
+from plasticnets.smgrnn.results import TOPOLOGY_PREFIX as PREFIX
+from plasticnets.smgrnn.results import TOPOLOGY_REFERENCE as REFERENCE
 
 TABLE = "smgrnn_summary.csv"
-PREFIX = "init_"
-REFERENCE = "full"
 LABELS = {"full": "density 0.8\n(seed)", "init_density_0_2": "density 0.2", "init_density_0_5": "density 0.5",
           "init_density_1_0": "density 1.0", "init_hidden_16": "16 hidden"}
 METRICS = (("late_reward", "late reward"), ("final_hidden", "final hidden nodes"))
@@ -24,12 +24,6 @@ METRICS = (("late_reward", "late reward"), ("final_hidden", "final hidden nodes"
 def starts(variants) -> list[str]:
     """The seed's start, then the other initial topologies in name order."""
     return [REFERENCE] + sorted(v for v in set(variants) if v.startswith(PREFIX))
-
-
-def planned(config) -> bool:
-    """Needs `full` and at least one initial-topology variant (init_*)."""
-    names = [v["name"] for v in config["smgrnn"]["variants"]]
-    return REFERENCE in names and any(name.startswith(PREFIX) for name in names)
 
 
 def draw(tables: Path, out: Path) -> None:

@@ -12,18 +12,11 @@ import seaborn as sns
 from plasticnets.figures.style import (DOUBLE_COLUMN_IN, TASK_ORDER, apply_style, read_baselines, reference_lines,
                                       save_figure)
 from plasticnets.io import read_csv
+from plasticnets.smgrnn.results import WINDOWS
 
 TABLE = "smgrnn_summary.csv"
-WINDOWS = {"window_50": 50, "full": 100, "window_200": 200}
 METRICS = (("final_hidden", "final hidden nodes"), ("steps_to_half_size", "steps to half the final size"),
            ("late_reward", "late reward"))
-
-
-def planned(config) -> bool:
-    """Needs `full` and a window variant on a common task."""
-    smgrnn = config["smgrnn"]
-    on = {v["name"]: set(v.get("tasks", smgrnn["tasks"])) & set(smgrnn["tasks"]) for v in smgrnn["variants"]}
-    return any(on.get("full", set()) & on.get(name, set()) for name in WINDOWS if name != "full")
 
 
 def draw(tables: Path, out: Path) -> None:
