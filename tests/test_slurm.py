@@ -192,22 +192,23 @@ def cluster():
         shutil.rmtree(root, ignore_errors=True)
 
 
-# The smoke config's LNDP on non-stationary Foraging, checkpointed every 2 generations. How long it runs does not
+# The smoke config's LNDP on non-stationary Foraging, checkpointed every generation. How long it runs does not
 # matter: the test freezes the first attempt once it has a checkpoint (_freeze_first_attempt), so that attempt
 # outlives its 1-minute limit on any machine. (Timing alone did not: in CI a first attempt sized to outlive the
 # minute finished its generations inside it and was stopped while evaluating, so there was no generation left to
-# resume.)
-TIME_LIMITED = """
+# resume.) Few generations, so the second attempt ends before the SLURM executor's third status check (39 s after
+# submitting; its checks come at 3 s, then 10 s further apart each time): the test's time is mostly waiting.
+GENERATIONS = 12
+TIME_LIMITED = f"""
 lndp:
   tasks: [Foraging-nonstationary]
   evolution:
     population_size: 16
-    checkpoint_every: 2
-    generations: {Foraging-nonstationary: 40}
+    checkpoint_every: 1
+    generations: {{Foraging-nonstationary: {GENERATIONS}}}
   variants:
-    - {name: full}
+    - {{name: full}}
 """
-GENERATIONS = 40
 LNDP_RUN = "results/lndp/Foraging-nonstationary/full/seed0"
 
 

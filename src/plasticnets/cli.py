@@ -134,6 +134,15 @@ def cmd_validate_config(args: argparse.Namespace) -> None:
     print(f"valid: {' + '.join(args.files)} (claims: {config['analysis']['claims']})")
 
 
+def cmd_write_config(args: argparse.Namespace) -> None:
+    import yaml
+
+    from plasticnets.io import write_text
+
+    write_text(args.out, yaml.safe_dump(args.config, sort_keys=False))
+    log.info("wrote %s", args.out)
+
+
 def cmd_plan(args: argparse.Namespace) -> None:
     from plasticnets.plan import format_plan, log_job_times, make_plan, measured_by_family
 
@@ -303,6 +312,13 @@ def build_parser() -> argparse.ArgumentParser:
                        "names the families and configs define. Every problem is listed, one line each.")
     p.add_argument("files", nargs="+", help="config files, e.g. config/config.yaml config/smoke.yaml")
     p.set_defaults(func=cmd_validate_config)
+
+    p = sub.add_parser("write-config", help="write the config a run used (JSON, as Snakemake resolved it) as YAML",
+                       description="What results/config.resolved.yaml holds: the merged config, every default "
+                       "filled in, in the order Snakemake has it.")
+    p.add_argument("--config", type=_json_arg, required=True, help="the resolved config as a JSON object")
+    p.add_argument("--out", required=True, help="the YAML file to write")
+    p.set_defaults(func=cmd_write_config)
 
     p = sub.add_parser("plan", help="what a config costs before running it: jobs, core-hours, wall time on N cores",
                        description="Every job the merged config plans (from nothing), per family: its count, "
