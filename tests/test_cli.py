@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import jax
 import pytest
 
 from plasticnets.cli import build_parser, main
@@ -83,7 +84,15 @@ def test_evolve_names_a_checkpoint_from_other_settings(tmp_path, capsys):
     assert "checkpoint.json was made with other settings" in err and "delete" in err
 
 
-def test_evolve_on_several_cpu_devices_sets_the_collective_timeouts(tmp_path, monkeypatch):
+@pytest.fixture
+def dispatch_mode_restored():
+    """This worker's own JAX dispatch mode, back after a test that sets it."""
+    asynchronous = jax.config.read("jax_cpu_enable_async_dispatch")
+    yield
+    jax.config.update("jax_cpu_enable_async_dispatch", asynchronous)
+
+
+def test_evolve_on_several_cpu_devices_sets_the_collective_timeouts(tmp_path, monkeypatch, dispatch_mode_restored):
     # A missing config file stops the command after the flags are set and before any JAX work.
     monkeypatch.setenv("XLA_FLAGS", "--xla_dump_to=/dev/null")
     code = main(["evolve", "--task", "CartPole-v1", "--variant", "full", "--seed", "0", "--cpu-devices", "2",
@@ -93,6 +102,7 @@ def test_evolve_on_several_cpu_devices_sets_the_collective_timeouts(tmp_path, mo
     assert flags[0] == "--xla_dump_to=/dev/null"  # a user's own flags are kept
     assert "--xla_force_host_platform_device_count=2" in flags
     assert "--xla_cpu_collective_call_terminate_timeout_seconds=3600" in flags
+    assert jax.config.read("jax_cpu_enable_async_dispatch") is False  # no work queued behind Python (xla_cpu.py)
 
 
 @pytest.mark.parametrize("command", ["stats", "claims"])

@@ -126,8 +126,8 @@ def test_checkpoint_of_other_settings_is_refused(evolution, uninterrupted, tmp_p
 SHARDED_EVOLUTION = """
 import os, sys, tempfile
 from pathlib import Path
-from plasticnets.xla_cpu import cpu_device_flags
-os.environ["XLA_FLAGS"] = cpu_device_flags(2)
+from plasticnets.xla_cpu import use_cpu_devices
+use_cpu_devices(2)
 import jax, numpy as np
 import plasticnets.lndp.evolve as evolve
 from plasticnets.lndp.model import LNDP

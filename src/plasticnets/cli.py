@@ -98,9 +98,9 @@ def cmd_evolve(args: argparse.Namespace) -> None:
     if args.cpu_devices > 1:
         # Before the first JAX computation: one XLA CPU device per core, so the population
         # is sharded over them (ignored when an accelerator is the default backend).
-        from plasticnets.xla_cpu import cpu_device_flags
+        from plasticnets.xla_cpu import use_cpu_devices
 
-        os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {cpu_device_flags(args.cpu_devices)}".strip()
+        use_cpu_devices(args.cpu_devices)
     from plasticnets.lndp.run import run_lndp
 
     settings = args.settings
