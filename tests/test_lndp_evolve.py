@@ -138,7 +138,7 @@ foraging = name.startswith("Foraging")
 # CartPole: N = 32 (see the test's docstring) and 8 members per device, so chunks of 4 are compacted
 task = LifetimeTask(name, LNDP(model_config(name, n_nodes=10 if foraging else 32, dev_steps=3)), n_episodes=2)
 size = 8 if foraging else 16
-cfg = evolve.EvolutionConfig(population_size=size, generations=4, checkpoint_every=4)
+cfg = evolve.EvolutionConfig(population_size=size, generations=2, checkpoint_every=2)  # generation 1: where it differed
 sharded = evolve.Evolution(task, cfg, seed=0)
 assert sharded.sharding is not None and len(jax.devices()) == 2
 evolve.batch_sharding = lambda size: None
