@@ -3,8 +3,10 @@
 import zipfile
 
 import pandas as pd
+import yaml
 
 from plasticnets.analysis.claims import CLAIM_COLUMNS, load_claims
+from plasticnets.families import load_project_config
 
 from .conftest import ROOT, snakemake
 from .test_pipeline import planned_jobs
@@ -51,6 +53,14 @@ def test_report_holds_every_figure_the_claims_and_the_config(smoke_repo, tmp_pat
     for name in ("expert_curves.pdf", "smgrnn_returns.pdf", "lndp_fitness.pdf", "claims_overview.pdf",
                  "claims.csv", "config.resolved.yaml", "report.html"):
         assert any(n.endswith("/" + name) for n in names), name
+
+
+def test_the_resolved_config_is_the_merged_config(smoke_repo):
+    """results/config.resolved.yaml (rule resolved_config, `plasticnets write-config`) holds what the run used:
+    config.yaml with smoke.yaml merged over it, every value (in the order Snakemake keeps the keys)."""
+    written = yaml.safe_load((smoke_repo / "results" / "config.resolved.yaml").read_text())
+    merged = load_project_config([smoke_repo / "config" / "config.yaml", smoke_repo / "config" / "smoke.yaml"])
+    assert written == merged and written["scale"] == "smoke"
 
 
 def test_each_figure_rule_draws_its_own_figure(smoke_repo):

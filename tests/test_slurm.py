@@ -210,6 +210,7 @@ lndp:
     - {{name: full}}
 """
 LNDP_RUN = "results/lndp/Foraging-nonstationary/full/seed0"
+LNDP_CHECKPOINT = "checkpoints/" + LNDP_RUN.removeprefix("results/")  # the job's --checkpoint
 
 
 def _evolve_processes(repo: Path) -> list[int]:
@@ -222,7 +223,7 @@ def _evolve_processes(repo: Path) -> list[int]:
             here = Path(os.readlink(proc / "cwd")) == repo.resolve()
         except (OSError, ValueError):
             continue
-        if here and "evolve" in argv and f"checkpoints/{LNDP_RUN.removeprefix('results/')}" in argv:
+        if here and "evolve" in argv and LNDP_CHECKPOINT in argv:
             found.append(int(proc.name))
     return found
 
@@ -231,7 +232,7 @@ def _freeze_first_attempt(repo: Path, snakemake: subprocess.Popen, timeout: floa
     """Once the first attempt has written a checkpoint past generation 0, stop (SIGSTOP) its evolve process: a job
     that now outlives its time limit whatever the machine's speed. SLURM ends it at the limit (SIGCONT, SIGTERM,
     then SIGKILL), exactly as it ends a job that is merely slow. Returns the checkpoint's generation when frozen."""
-    meta = repo / "checkpoints" / LNDP_RUN.removeprefix("results/") / "checkpoint.json"
+    meta = repo / LNDP_CHECKPOINT / "checkpoint.json"
     end = time.monotonic() + timeout
     while time.monotonic() < end and snakemake.poll() is None:
         try:
